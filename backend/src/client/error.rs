@@ -1,0 +1,79 @@
+//! The client role's error: what `/api` answers the frontend when a request fails.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use grantlab_shared::ApiError;
+
+/// Why a `/api` request failed. The `Display` text is what the learner reads.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No `/api` route matches the path and method.
+    #[error("there is no such route in the sandbox API")]
+    UnknownRoute,
+
+    /// The body is not the JSON the route expects.
+    #[error("{message}")]
+    InvalidJson {
+        /// The field at fault, when serde could tell.
+        field: Option<String>,
+        /// What serde found, in words.
+        message: String,
+    },
+
+    /// A field holds a value the route cannot use.
+    #[error("`{field}`: {expected}")]
+    InvalidField {
+        /// The request field at fault.
+        field: &'static str,
+        /// What was expected, in words.
+        expected: String,
+    },
+
+    /// A bug or an outage on our side; the details go to the log, not to the learner.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ClientError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::UnknownRoute => StatusCode::NOT_FOUND,
+            Self::InvalidJson { .. } | Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code in the `error` member.
+    fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownRoute => "not_found",
+            Self::InvalidJson { .. } => "invalid_json",
+            Self::InvalidField { .. } => "invalid_field",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        match self {
+            Self::InvalidJson { field, .. } => field.clone(),
+            Self::InvalidField { field, .. } => Some((*field).to_owned()),
+            Self::UnknownRoute | Self::Internal(_) => None,
+        }
+    }
+}
+
+impl IntoResponse for ClientError {
+    fn into_response(self) -> Response {
+        // Each error is logged here, once: 5xx with its chain, learner mistakes at debug.
+        match &self {
+            Self::Internal(error) => tracing::error!(error = format!("{error:#}"), "api error"),
+            other => tracing::debug!(error = %other, "api request refused"),
+        }
+
+        let body =
+            ApiError { error: self.code().to_owned(), message: self.to_string(), field: self.field() };
+        (self.status(), Json(body)).into_response()
+    }
+}

@@ -1,0 +1,94 @@
+//! The server's settings: one clap `Config`, every flag also a `GRANTLAB_*` variable.
+//!
+//! The defaults run the embedded lab provider offline on loopback. The raw values are checked
+//! once, at start, by [`Config::public_url`] and friends; handlers never parse settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use url::Url;
+
+/// Grantlab: a sandbox to learn and debug OAuth 2.0 and OpenID Connect.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "grantlab", version)]
+pub struct Config {
+    /// Address and port to listen on. Port 0 picks a free port; the log says which.
+    #[arg(long, env = "GRANTLAB_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// The URL learners reach this server at, without a trailing slash. Defaults to
+    /// `http://{listen}`, with 127.0.0.1 standing in for an unspecified address. The lab
+    /// provider's issuer is `{public_url}/idp` and the sandbox's callback `{public_url}/callback`.
+    #[arg(long, env = "GRANTLAB_PUBLIC_URL")]
+    pub public_url: Option<Url>,
+
+    /// Folder holding the frontend built by Trunk.
+    #[arg(long, env = "GRANTLAB_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// Folder for state that must survive a restart, such as the lab provider's signing keys.
+    #[arg(long, env = "GRANTLAB_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}
+
+impl Config {
+    /// A configuration with every default, for tests and tools.
+    pub fn with_defaults() -> Self {
+        Self::parse_from(["grantlab"])
+    }
+
+    /// The public URL, given or derived from the address actually bound, with no trailing
+    /// slash so that `format!("{public_url}/idp")` joins cleanly.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        if let Some(url) = &self.public_url {
+            return url.as_str().trim_end_matches('/').to_owned();
+        }
+
+        let mut shown = bound;
+        if shown.ip().is_unspecified() {
+            shown.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{shown}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_defaults_to_the_bound_address() {
+        let config = Config::with_defaults();
+
+        let url = config.public_url("0.0.0.0:4000".parse().unwrap());
+
+        assert_eq!(url, "http://127.0.0.1:4000");
+    }
+
+    #[test]
+    fn public_url_keeps_a_path_without_its_trailing_slash() {
+        let config = Config::parse_from(["grantlab", "--public-url", "https://lab.example/room1/"]);
+
+        let url = config.public_url("127.0.0.1:1".parse().unwrap());
+
+        assert_eq!(url, "https://lab.example/room1");
+    }
+
+    #[test]
+    fn every_flag_has_an_environment_variable() {
+        use clap::CommandFactory;
+
+        for arg in Config::command().get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            let env = arg.get_env().map(|env| env.to_string_lossy().into_owned());
+            assert!(
+                env.as_deref().is_some_and(|env| env.starts_with("GRANTLAB_")),
+                "flag `{id}` has env {env:?}, expected GRANTLAB_*"
+            );
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Grantlab's server: the sandbox's confidential client, the embedded lab provider and the
+//! sample protected API, all behind one axum router.
+//!
+//! Each role is an area with its own router and error type:
+//! - [`client`]: the sandbox's own JSON API under `/api`, used by the frontend.
+//! - [`web`]: the built frontend, with deep links falling back to `index.html`, and `/healthz`.
+//!
+//! [`app`] merges them; tests drive it with `oneshot` or on a socket bound to `127.0.0.1:0`.
+
+pub mod client;
+pub mod config;
+pub mod telemetry;
+pub mod web;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+
+/// What every area may read: the settings, and the public URL they resolved to.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The settings the server started with.
+    pub config: Config,
+    /// The base URL learners reach the server at, with no trailing slash.
+    pub public_url: String,
+}
+
+/// Builds the whole router for a server reachable at `site.public_url`.
+pub async fn app(site: Site) -> anyhow::Result<Router> {
+    let router = Router::new()
+        .nest("/api", client::router())
+        .merge(web::router(&site.config.dist));
+
+    Ok(router.layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span)))
+}
+
+/// Binds the configured address, serves until SIGTERM or Ctrl-C, then drains and returns.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let bound = listener.local_addr().context("cannot read the bound address")?;
+
+    let public_url = config.public_url(bound);
+    let site = Site { config, public_url: public_url.clone() };
+    let router = app(site).await?;
+
+    tracing::info!(%bound, %public_url, "grantlab is listening");
+    serve(listener, router).await
+}
+
+/// Serves `router` on `listener` until a shutdown signal arrives.
+pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+
+    tracing::info!("grantlab stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, whichever comes first.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

@@ -1,0 +1,28 @@
+//! Logging setup and the per-request span.
+//!
+//! The span names the method and the matched route, never the raw URI: the callback's query
+//! string carries `code` and `state`, which must not reach the logs.
+
+use axum::extract::MatchedPath;
+use axum::http::Request;
+use tracing::Span;
+use tracing_subscriber::EnvFilter;
+
+/// Starts the `tracing` subscriber, filtered by `RUST_LOG`.
+///
+/// Without `RUST_LOG`, our crate logs at info and `tower_http` at debug-free info.
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("grantlab_backend=info,grantlab=info,tower_http=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(true).init();
+}
+
+/// Opens the span for one request: method and matched route only.
+pub fn request_span<B>(request: &Request<B>) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("(unmatched)");
+    tracing::info_span!("request", method = %request.method(), route)
+}

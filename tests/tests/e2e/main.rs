@@ -1,0 +1,10 @@
+//! Grantlab's end-to-end tests, one binary. Each module is one area:
+
+/// The repository keeps its own promises: every file documented, the codemap true.
+mod tidy;
+
+/// The server as a script or an operator sees it: health, static files, API error shapes.
+mod server;
+
+/// The workbench in a real headless Chromium.
+mod browser;

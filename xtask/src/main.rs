@@ -1,0 +1,121 @@
+//! `cargo xtask`: the README's two commands and the steps they are made of.
+//!
+//! - `cargo xtask run`: set up the toolchain, build the frontend, start the sandbox.
+//! - `cargo xtask test`: set up the test tools, then fmt, clippy, unit, wasm and e2e tests.
+//! - `cargo xtask setup` and `cargo xtask dist`: the first steps on their own.
+//!
+//! Every install comes from a package registry (crates.io, Debian, npm), never from GitHub:
+//! see `../shared/TOOLCHAIN.md` for why each version is pinned.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+const USAGE: &str = "usage: cargo xtask <run|test|setup|dist> [-- args for grantlab]";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root()?;
+    std::env::set_current_dir(&root).context("cannot enter the workspace root")?;
+
+    match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("setup") => setup::build_tools().and_then(|()| setup::test_tools()),
+        Some("dist") => setup::build_tools().and_then(|()| dist()),
+        _ => bail!("{USAGE}"),
+    }
+}
+
+/// Builds the frontend, then runs the server in the foreground with the embedded provider.
+fn run(extra: &[String]) -> anyhow::Result<()> {
+    setup::build_tools()?;
+    dist()?;
+
+    println!();
+    println!("Grantlab starts on http://127.0.0.1:8080 (unless --listen says otherwise).");
+    println!("Lab provider logins: alice / alice-pass, bob / bob-pass, carol / carol-pass.");
+    println!("Stop it with Ctrl-C.");
+    println!();
+
+    let mut cargo = cargo();
+    cargo.args(["run", "--release", "--package", "grantlab-backend", "--bin", "grantlab", "--"]);
+    cargo.args(extra);
+    status(&mut cargo)
+}
+
+/// Every check CI runs, in order, stopping at the first failure.
+fn test() -> anyhow::Result<()> {
+    setup::build_tools()?;
+    setup::test_tools()?;
+
+    step("rustfmt", cargo().args(["fmt", "--all", "--check"]))?;
+    step(
+        "clippy (native)",
+        cargo().args(["clippy", "--workspace", "--exclude", "grantlab-frontend", "--all-targets"])
+            .args(["--", "-D", "warnings"]),
+    )?;
+    step(
+        "clippy (wasm)",
+        cargo().args(["clippy", "-p", "grantlab-frontend", "--all-targets"])
+            .args(["--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+    )?;
+    dist()?;
+
+    let dist = std::env::current_dir()?.join("dist");
+    let chromedriver = setup::which("chromedriver").context("chromedriver is not on PATH")?;
+    step(
+        "unit and end-to-end tests",
+        cargo()
+            .args(["test", "--workspace", "--exclude", "grantlab-frontend"])
+            .env("GRANTLAB_TEST_DIST", &dist)
+            .env("CHROMEDRIVER", &chromedriver),
+    )?;
+    step(
+        "frontend tests in headless Chromium",
+        cargo()
+            .args(["test", "-p", "grantlab-frontend", "--target", "wasm32-unknown-unknown"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env("CHROMEDRIVER", &chromedriver),
+    )?;
+
+    println!("xtask: every check passed");
+    Ok(())
+}
+
+/// Builds the frontend into `dist/` with Trunk, in release with the `wasm-release` profile.
+fn dist() -> anyhow::Result<()> {
+    step("trunk build", setup::command("trunk").args(["build", "--release"]))
+}
+
+fn cargo() -> Command {
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.env("PATH", setup::search_path());
+    cargo
+}
+
+/// Runs one named step, printing its name first so a CI log reads as a list.
+fn step(name: &str, command: &mut Command) -> anyhow::Result<()> {
+    println!("xtask: {name}");
+    status(command).with_context(|| format!("step failed: {name}"))
+}
+
+fn status(command: &mut Command) -> anyhow::Result<()> {
+    let status = command.status().with_context(|| format!("cannot start {command:?}"))?;
+    if !status.success() {
+        bail!("{:?} exited with {status}", command.get_program());
+    }
+    Ok(())
+}
+
+/// The folder holding the root `Cargo.toml`: xtask's own manifest folder's parent.
+fn workspace_root() -> anyhow::Result<PathBuf> {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").context("run this through `cargo xtask`")?;
+    Path::new(&manifest)
+        .parent()
+        .map(Path::to_path_buf)
+        .context("xtask has no parent folder")
+}
