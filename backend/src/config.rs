@@ -10,7 +10,7 @@ use clap::Parser;
 use url::Url;
 
 /// Grantlab: a sandbox to learn and debug OAuth 2.0 and OpenID Connect.
-#[derive(Debug, Clone, Parser)]
+#[derive(Clone, Parser)]
 #[command(name = "grantlab", version)]
 pub struct Config {
     /// Address and port to listen on. Port 0 picks a free port; the log says which.
@@ -30,6 +30,23 @@ pub struct Config {
     /// Folder for state that must survive a restart, such as the lab provider's signing keys.
     #[arg(long, env = "GRANTLAB_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+
+    /// The sandbox client's secret at the lab provider. Default: a random one made at start.
+    /// It stays in the backend: it is never logged and never sent to the browser.
+    #[arg(long, env = "GRANTLAB_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("dist", &self.dist)
+            .field("data_dir", &self.data_dir)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 impl Config {
@@ -73,6 +90,16 @@ mod tests {
         let url = config.public_url("127.0.0.1:1".parse().unwrap());
 
         assert_eq!(url, "https://lab.example/room1");
+    }
+
+    #[test]
+    fn debug_output_redacts_the_client_secret() {
+        let config = Config::parse_from(["grantlab", "--client-secret", "hunter2-do-not-print"]);
+
+        let printed = format!("{config:?}");
+
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("[redacted]"));
     }
 
     #[test]

@@ -16,18 +16,42 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use axum::Router;
+use oauth2::{ClientSecret, CsrfToken};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 
-/// What every area may read: the settings, and the public URL they resolved to.
+/// The sandbox's own client id at the embedded lab provider.
+pub const SANDBOX_CLIENT_ID: &str = "grantlab-sandbox";
+
+/// What every area may read: the settings, the public URL they resolved to, and the sandbox
+/// client's credentials, which the provider registers and the client role presents.
 #[derive(Debug, Clone)]
 pub struct Site {
     /// The settings the server started with.
     pub config: Config,
     /// The base URL learners reach the server at, with no trailing slash.
     pub public_url: String,
+    /// The sandbox client's secret: `--client-secret`, or random. `Debug` redacts it.
+    pub client_secret: ClientSecret,
+}
+
+impl Site {
+    /// Resolves the settings for a server reachable at `public_url`.
+    pub fn new(config: Config, public_url: String) -> Self {
+        let client_secret = match &config.client_secret {
+            Some(secret) => ClientSecret::new(secret.clone()),
+            // 32 random bytes, base64url: the same strength as a CSRF token from oauth2.
+            None => ClientSecret::new(CsrfToken::new_random_len(32).secret().clone()),
+        };
+        Self { config, public_url, client_secret }
+    }
+
+    /// The lab provider's issuer identifier, `{public_url}/idp`.
+    pub fn issuer(&self) -> String {
+        format!("{}/idp", self.public_url)
+    }
 }
 
 /// Builds the whole router for a server reachable at `site.public_url`.
@@ -47,7 +71,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bound = listener.local_addr().context("cannot read the bound address")?;
 
     let public_url = config.public_url(bound);
-    let site = Site { config, public_url: public_url.clone() };
+    let site = Site::new(config, public_url.clone());
     let router = app(site).await?;
 
     tracing::info!(%bound, %public_url, "grantlab is listening");

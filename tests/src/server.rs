@@ -32,7 +32,7 @@ impl TestServer {
 
         let listener = TcpListener::bind(config.listen).await?;
         let url = config.public_url(listener.local_addr()?);
-        let router = grantlab_backend::app(Site { config, public_url: url.clone() }).await?;
+        let router = grantlab_backend::app(Site::new(config, url.clone())).await?;
 
         let task = tokio::spawn(async move {
             if let Err(error) = grantlab_backend::serve(listener, router).await {
