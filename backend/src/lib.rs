@@ -56,9 +56,7 @@ impl Site {
 
 /// Builds the whole router for a server reachable at `site.public_url`.
 pub async fn app(site: Site) -> anyhow::Result<Router> {
-    let router = Router::new()
-        .nest("/api", client::router())
-        .merge(web::router(&site.config.dist));
+    let router = Router::new().nest("/api", client::router()).merge(web::router(&site.config.dist));
 
     Ok(router.layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span)))
 }

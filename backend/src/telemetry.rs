@@ -19,10 +19,7 @@ pub fn init() {
 
 /// Opens the span for one request: method and matched route only.
 pub fn request_span<B>(request: &Request<B>) -> Span {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(MatchedPath::as_str)
-        .unwrap_or("(unmatched)");
+    let route =
+        request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("(unmatched)");
     tracing::info_span!("request", method = %request.method(), route)
 }

@@ -72,8 +72,13 @@ impl Browser {
         let session = self.client.session_id().await?.context("no WebDriver session")?;
         let url = format!("{}/session/{session}/se/log", self.driver_url);
 
-        let answer: serde_json::Value =
-            reqwest::Client::new().post(url).json(&json!({"type": "browser"})).send().await?.json().await?;
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"type": "browser"}))
+            .send()
+            .await?
+            .json()
+            .await?;
 
         let entries = answer["value"].as_array().cloned().unwrap_or_default();
         Ok(entries

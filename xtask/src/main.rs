@@ -55,13 +55,19 @@ fn test() -> anyhow::Result<()> {
     step("rustfmt", cargo().args(["fmt", "--all", "--check"]))?;
     step(
         "clippy (native)",
-        cargo().args(["clippy", "--workspace", "--exclude", "grantlab-frontend", "--all-targets"])
+        cargo()
+            .args(["clippy", "--workspace", "--exclude", "grantlab-frontend", "--all-targets"])
             .args(["--", "-D", "warnings"]),
     )?;
     step(
         "clippy (wasm)",
-        cargo().args(["clippy", "-p", "grantlab-frontend", "--all-targets"])
-            .args(["--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+        cargo().args(["clippy", "-p", "grantlab-frontend", "--all-targets"]).args([
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     dist()?;
 
@@ -114,8 +120,5 @@ fn status(command: &mut Command) -> anyhow::Result<()> {
 /// The folder holding the root `Cargo.toml`: xtask's own manifest folder's parent.
 fn workspace_root() -> anyhow::Result<PathBuf> {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").context("run this through `cargo xtask`")?;
-    Path::new(&manifest)
-        .parent()
-        .map(Path::to_path_buf)
-        .context("xtask has no parent folder")
+    Path::new(&manifest).parent().map(Path::to_path_buf).context("xtask has no parent folder")
 }

@@ -116,7 +116,9 @@ fn has(tool: &str, expected: &str) -> bool {
 
 /// Where `tool` is on PATH.
 pub fn which(tool: &str) -> Option<PathBuf> {
-    std::env::split_paths(&search_path()).map(|dir| dir.join(tool)).find(|candidate| candidate.is_file())
+    std::env::split_paths(&search_path())
+        .map(|dir| dir.join(tool))
+        .find(|candidate| candidate.is_file())
 }
 
 fn output(command: &mut Command) -> anyhow::Result<String> {

@@ -40,7 +40,9 @@ impl ClientError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::UnknownRoute => StatusCode::NOT_FOUND,
-            Self::InvalidJson { .. } | Self::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidJson { .. } | Self::InvalidField { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,8 +74,11 @@ impl IntoResponse for ClientError {
             other => tracing::debug!(error = %other, "api request refused"),
         }
 
-        let body =
-            ApiError { error: self.code().to_owned(), message: self.to_string(), field: self.field() };
+        let body = ApiError {
+            error: self.code().to_owned(),
+            message: self.to_string(),
+            field: self.field(),
+        };
         (self.status(), Json(body)).into_response()
     }
 }

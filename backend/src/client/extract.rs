@@ -21,7 +21,10 @@ where
         let bytes = match axum::body::Bytes::from_request(request, state).await {
             Ok(bytes) => bytes,
             Err(rejection) => {
-                return Err(ClientError::InvalidJson { field: None, message: rejection.body_text() });
+                return Err(ClientError::InvalidJson {
+                    field: None,
+                    message: rejection.body_text(),
+                });
             }
         };
 
