@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod config;
+pub mod lessons;
 pub mod telemetry;
 pub mod web;
 
@@ -56,7 +57,10 @@ impl Site {
 
 /// Builds the whole router for a server reachable at `site.public_url`.
 pub async fn app(site: Site) -> anyhow::Result<Router> {
-    let router = Router::new().nest("/api", client::router()).merge(web::router(&site.config.dist));
+    let router = Router::new()
+        .nest("/api/lessons", lessons::router(&site))
+        .nest("/api", client::router())
+        .merge(web::router(&site.config.dist));
 
     Ok(router.layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span)))
 }

@@ -8,6 +8,7 @@
 mod authorize;
 mod call;
 mod error;
+mod lessons;
 mod profile;
 mod protocol;
 mod session;
@@ -18,6 +19,9 @@ pub use authorize::ParameterExplained;
 pub use authorize::{AuthorizationDraft, CallbackView, Check, ComposedRequest, FragmentCallback};
 pub use call::{ApiCallRequest, ApiCallResult, ApiCheck, TokenPlacement};
 pub use error::ApiError;
+pub use lessons::{DemoUser, Goal, GoalStatus, LabTrack, Lesson, LessonSummary, MachinePreset};
+pub use lessons::{Mischief, OwnAppSettings, Prediction, Progress, RequestPreset, Scenario};
+pub use lessons::{Setup, Topic};
 pub use profile::{Deviation, DiscoveryReport, Endpoints, ProfileChoice, ProfileKind};
 pub use profile::{ProfileList, ProfileSource, ProfileView};
 pub use protocol::{ClientAuthMethod, ErrorCode, Param, ProviderError, ResponseMode, TokenKind};

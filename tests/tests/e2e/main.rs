@@ -8,3 +8,6 @@ mod server;
 
 /// The workbench in a real headless Chromium.
 mod browser;
+
+/// The lessons, broken scenarios and Lab 2 track: the catalogue and the goals they check.
+mod lessons;

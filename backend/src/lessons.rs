@@ -1,0 +1,206 @@
+//! The lessons of "Calling an API", the broken scenarios and the Lab 2 track, served under
+//! `/api/lessons` as data the workbench renders.
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /api/lessons` | `Vec<LessonSummary>`, the chapter's 18 lessons in order |
+//! | `GET /api/lessons/{id}` | `Lesson`, a chapter lesson or a Lab 2 exercise |
+//! | `GET /api/lessons/scenarios` | `Vec<Scenario>` |
+//! | `GET /api/lessons/scenarios/{id}` | `Scenario` |
+//! | `GET /api/lessons/lab2` | `LabTrack`: the exercises and the own app's settings |
+//!
+//! The catalogue is `'static` data ([`chapter`], [`scenarios`], [`lab2`]); goals are judged
+//! from the learner's own timeline by [`goals`].
+
+pub mod catalogue;
+pub mod chapter;
+pub mod goals;
+pub mod lab2;
+pub mod scenarios;
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use grantlab_shared::{ApiError, LabTrack, Lesson, LessonSummary, Scenario};
+
+use self::catalogue::{LessonDef, ScenarioDef};
+use crate::Site;
+
+/// What the lesson routes read: where the server is reachable.
+#[derive(Debug, Clone)]
+struct LessonsState {
+    public_url: Arc<str>,
+}
+
+/// The `/api/lessons` router, to be nested there.
+pub fn router(site: &Site) -> Router {
+    let state = LessonsState { public_url: site.public_url.as_str().into() };
+
+    Router::new()
+        .route("/", get(list_lessons))
+        .route("/scenarios", get(list_scenarios))
+        .route("/scenarios/{id}", get(show_scenario))
+        .route("/lab2", get(show_lab2))
+        .route("/{id}", get(show_lesson))
+        .with_state(state)
+}
+
+/// Why a lesson route failed; answered in the `/api` error shape.
+#[derive(Debug, thiserror::Error)]
+pub enum LessonsError {
+    /// No lesson, exercise or scenario has this id.
+    #[error("there is no lesson or scenario `{0}`; `GET /api/lessons` lists them")]
+    UnknownId(String),
+}
+
+impl LessonsError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::UnknownId(_) => StatusCode::NOT_FOUND,
+        }
+    }
+}
+
+impl IntoResponse for LessonsError {
+    fn into_response(self) -> Response {
+        // A learner's mistake: logged once, at debug.
+        tracing::debug!(error = %self, "lessons request refused");
+
+        let body = ApiError {
+            error: "not_found".to_owned(),
+            message: self.to_string(),
+            field: Some("id".to_owned()),
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+/// The chapter's lessons and the Lab 2 exercises, each with its number in its own list.
+fn all_lessons() -> impl Iterator<Item = (u32, &'static LessonDef)> {
+    let chapter = chapter::LESSONS.iter();
+    let exercises = lab2::EXERCISES.iter();
+    (1..).zip(chapter).chain((1..).zip(exercises))
+}
+
+fn find_lesson(id: &str) -> Result<(u32, &'static LessonDef), LessonsError> {
+    all_lessons()
+        .find(|(_, lesson)| lesson.id == id)
+        .ok_or_else(|| LessonsError::UnknownId(id.to_owned()))
+}
+
+fn find_scenario(id: &str) -> Result<&'static ScenarioDef, LessonsError> {
+    scenarios::SCENARIOS
+        .iter()
+        .find(|scenario| scenario.id == id)
+        .ok_or_else(|| LessonsError::UnknownId(id.to_owned()))
+}
+
+/// The lesson list, in the chapter's order.
+async fn list_lessons() -> Json<Vec<LessonSummary>> {
+    Json((1..).zip(chapter::LESSONS.iter()).map(|(n, lesson)| lesson.to_summary(n)).collect())
+}
+
+/// One lesson page, chapter lesson or Lab 2 exercise.
+async fn show_lesson(Path(id): Path<String>) -> Result<Json<Lesson>, LessonsError> {
+    let (number, lesson) = find_lesson(&id)?;
+    Ok(Json(lesson.to_dto(number)))
+}
+
+/// Every broken scenario.
+async fn list_scenarios() -> Json<Vec<Scenario>> {
+    Json(scenarios::SCENARIOS.iter().map(ScenarioDef::to_dto).collect())
+}
+
+/// One broken scenario.
+async fn show_scenario(Path(id): Path<String>) -> Result<Json<Scenario>, LessonsError> {
+    Ok(Json(find_scenario(&id)?.to_dto()))
+}
+
+/// The Lab 2 track: the exercises, and what the lab's own web app needs.
+async fn show_lab2(State(state): State<LessonsState>) -> Json<LabTrack> {
+    let exercises = (1..).zip(lab2::EXERCISES.iter()).map(|(n, e)| e.to_dto(n)).collect();
+
+    // FIXME(#6): give the `lab-web` secret from the provider's scenario file once the lab
+    // provider (issue #3) exposes its loaded scenario; until then the page says "see the file".
+    let own_app = lab2::own_app_settings(&state.public_url, None);
+
+    Json(LabTrack { exercises, own_app })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::Config;
+
+    async fn get_json(path: &str) -> (StatusCode, serde_json::Value) {
+        let site = Site::new(Config::with_defaults(), "http://127.0.0.1:8080".to_owned());
+        let request = Request::get(path).body(Body::empty()).unwrap();
+
+        let response = router(&site).oneshot(request).await.unwrap();
+
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn list_gives_the_eighteen_lessons_numbered_in_order() {
+        let (status, body) = get_json("/").await;
+
+        let lessons: Vec<LessonSummary> = serde_json::from_value(body).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(lessons.len(), 18);
+        assert!(lessons.iter().zip(1..).all(|(lesson, n)| lesson.number == n));
+    }
+
+    #[tokio::test]
+    async fn unknown_lesson_is_a_not_found_naming_the_id() {
+        let (status, body) = get_json("/no-such-lesson").await;
+
+        let error: ApiError = serde_json::from_value(body).unwrap();
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(error.message.contains("no-such-lesson"), "{}", error.message);
+    }
+
+    #[tokio::test]
+    async fn lab2_exercises_are_pages_too_and_the_track_names_the_issuer() {
+        let (status, exercise) = get_json("/lab2-refresh").await;
+        let (_, track) = get_json("/lab2").await;
+
+        let track: LabTrack = serde_json::from_value(track).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(exercise["id"], "lab2-refresh");
+        assert_eq!(track.own_app.issuer, "http://127.0.0.1:8080/idp");
+    }
+
+    #[tokio::test]
+    async fn scenario_pages_carry_their_mischief() {
+        let (status, body) = get_json("/scenarios/state-mismatch").await;
+
+        let scenario: Scenario = serde_json::from_value(body).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(scenario.setup.mischief.tamper_state);
+    }
+
+    #[test]
+    fn lesson_and_scenario_ids_are_unique() {
+        let mut ids: Vec<&str> = all_lessons().map(|(_, lesson)| lesson.id).collect();
+        ids.extend(scenarios::SCENARIOS.iter().map(|scenario| scenario.id));
+        let count = ids.len();
+
+        ids.sort_unstable();
+        ids.dedup();
+
+        assert_eq!(ids.len(), count);
+    }
+}
