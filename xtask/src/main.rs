@@ -16,7 +16,15 @@ use anyhow::{Context, bail};
 
 const USAGE: &str = "usage: cargo xtask <run|test|setup|dist> [-- args for grantlab]";
 
-fn main() -> anyhow::Result<()> {
+fn main() {
+    // The chain alone: a step's own output already says what failed, a backtrace adds noise.
+    if let Err(error) = xtask() {
+        eprintln!("xtask: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn xtask() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root()?;
     std::env::set_current_dir(&root).context("cannot enter the workspace root")?;
