@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod chapter;
 pub mod goals;
 pub mod lab2;
+pub mod observe;
 pub mod scenarios;
 
 use std::sync::Arc;
@@ -25,9 +26,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use grantlab_shared::{ApiError, LabTrack, Lesson, LessonSummary, Scenario};
+use grantlab_shared::{ApiError, LabTrack, Lesson, LessonSummary, Progress, Scenario};
 
 use self::catalogue::{LessonDef, ScenarioDef};
+use self::goals::{GoalDef, Observation};
 use crate::Site;
 
 /// What the lesson routes read: where the server is reachable.
@@ -98,6 +100,20 @@ fn find_scenario(id: &str) -> Result<&'static ScenarioDef, LessonsError> {
         .iter()
         .find(|scenario| scenario.id == id)
         .ok_or_else(|| LessonsError::UnknownId(id.to_owned()))
+}
+
+/// The goals of a lesson, an exercise or a scenario.
+fn goals_of(id: &str) -> Result<&'static [GoalDef], LessonsError> {
+    match find_lesson(id) {
+        Ok((_, lesson)) => Ok(lesson.goals),
+        Err(_) => Ok(find_scenario(id)?.goals),
+    }
+}
+
+/// A lesson's, exercise's or scenario's progress, judged from what the session shows.
+pub fn progress(id: &str, observations: &[Observation]) -> Result<Progress, LessonsError> {
+    let goals = goals::evaluate(goals_of(id)?, observations);
+    Ok(Progress { id: id.to_owned(), goals })
 }
 
 /// The lesson list, in the chapter's order.
@@ -190,6 +206,23 @@ mod tests {
         let scenario: Scenario = serde_json::from_value(body).unwrap();
         assert_eq!(status, StatusCode::OK);
         assert!(scenario.setup.mischief.tamper_state);
+    }
+
+    #[test]
+    fn progress_judges_a_scenario_by_its_own_goals() {
+        let refused = Observation::AuthorizationResponse {
+            code: true,
+            id_token: false,
+            error: None,
+            state_matched: false,
+        };
+
+        let before = progress("state-mismatch", &[]).unwrap();
+        let after = progress("state-mismatch", &[refused]).unwrap();
+
+        assert!(!before.complete());
+        assert!(after.complete());
+        assert!(progress("nothing-here", &[]).is_err());
     }
 
     #[test]

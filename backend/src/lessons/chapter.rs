@@ -133,12 +133,12 @@ pub const LESSONS: [LessonDef; 18] = [
             question: "How does the lab provider know the token request comes from the \
                        sandbox and not from someone who copied the code?",
             choices: &[
+                "It cannot know",
                 "The code alone proves it",
                 "The client authenticates with its id and secret",
                 "The provider checks the browser's cookie",
-                "It cannot know",
             ],
-            answer: 1,
+            answer: 2,
             explanation: "The token request carries the client's credentials, which never \
                           passed through the browser.",
         },
@@ -172,8 +172,8 @@ pub const LESSONS: [LessonDef; 18] = [
         prediction: PredictionDef {
             question: "Which parameter lets the sandbox make sure the response it receives \
                        answers the request it sent?",
-            choices: &["scope", "state", "response_type", "client_id"],
-            answer: 1,
+            choices: &["response_type", "client_id", "scope", "state"],
+            answer: 3,
             explanation: "The provider returns state unchanged; the sandbox compares it with \
                           the value kept in the learner's session.",
         },
@@ -225,12 +225,12 @@ pub const LESSONS: [LessonDef; 18] = [
             question: "alice holds read:reports only, and asks for approve:reports too. What \
                        does the token response's scope say?",
             choices: &[
-                "Both permissions",
                 "read:reports, without approve:reports",
                 "Nothing: the provider answers invalid_scope",
                 "approve:reports only",
+                "Both permissions",
             ],
-            answer: 1,
+            answer: 0,
             explanation: "The granted scope is what was asked, within the API's permissions \
                           and within the user's privileges.",
         },
@@ -274,12 +274,12 @@ pub const LESSONS: [LessonDef; 18] = [
         prediction: PredictionDef {
             question: "You press Deny on the consent page. What reaches the callback?",
             choices: &[
+                "An HTTP 403 page from the provider",
                 "Nothing: the browser stays at the provider",
                 "error=access_denied, with the state you sent",
                 "A code that grants no scope",
-                "An HTTP 403 page from the provider",
             ],
-            answer: 1,
+            answer: 2,
             explanation: "Once the redirect URI is trusted, errors go back to the app, with \
                           state so the app can tie them to its request.",
         },
@@ -318,8 +318,8 @@ pub const LESSONS: [LessonDef; 18] = [
         },
         prediction: PredictionDef {
             question: "Which grant_type does the sandbox send when it redeems the code?",
-            choices: &["code", "authorization_code", "bearer", "client_credentials"],
-            answer: 1,
+            choices: &["bearer", "client_credentials", "code", "authorization_code"],
+            answer: 3,
             explanation: "authorization_code names the grant; code is the response_type of \
                           the front-channel request.",
         },
@@ -397,12 +397,12 @@ pub const LESSONS: [LessonDef; 18] = [
             question: "alice calls GET /expenses-api/expenses with her access token. What \
                        does the API answer?",
             choices: &[
-                "200 and the expenses",
                 "403 Forbidden",
                 "401 Unauthorized",
                 "A redirect to log in",
+                "200 and the expenses",
             ],
-            answer: 0,
+            answer: 3,
             explanation: "Her token is for this API and its scope holds read:reports.",
         },
         goals: &[EXPENSES_LISTED, NO_TOKEN_REFUSED],
@@ -500,12 +500,12 @@ pub const LESSONS: [LessonDef; 18] = [
             question: "What does the token response hold that it did not hold without \
                        offline_access?",
             choices: &[
+                "Nothing",
                 "A refresh_token",
                 "A longer expires_in",
                 "A second access token",
-                "Nothing",
             ],
-            answer: 0,
+            answer: 1,
             explanation: "offline_access asks for a refresh token; the access token does not \
                           change.",
         },
@@ -551,12 +551,12 @@ pub const LESSONS: [LessonDef; 18] = [
             question: "Rotation is on. After a refresh, you send the old refresh token again. \
                        What happens?",
             choices: &[
-                "It still works",
-                "It is refused with invalid_grant, and its family is revoked",
                 "The provider returns the same tokens again",
                 "The provider extends its lifetime",
+                "It still works",
+                "It is refused with invalid_grant, and its family is revoked",
             ],
-            answer: 1,
+            answer: 3,
             explanation: "A rotated refresh token is single use; its reuse is a sign of theft.",
         },
         goals: &[
@@ -594,12 +594,12 @@ pub const LESSONS: [LessonDef; 18] = [
             question: "The app calls the API three times in a minute. How many token requests \
                        should it make?",
             choices: &[
-                "Three, one per call",
                 "None beyond the first: it reuses the token until it nears expiry",
                 "One refresh before each call",
                 "It depends on the user's session at the provider",
+                "Three, one per call",
             ],
-            answer: 1,
+            answer: 0,
             explanation: "The token is good until it expires; the app caches it.",
         },
         goals: &[GoalDef {
@@ -636,12 +636,12 @@ pub const LESSONS: [LessonDef; 18] = [
         prediction: PredictionDef {
             question: "You send the ID token to the Expenses API. What does it answer?",
             choices: &[
+                "500",
                 "200, the ID token is signed by the same provider",
                 "401 invalid_token: its audience is the client, not the API",
                 "403 insufficient_scope",
-                "500",
             ],
-            answer: 1,
+            answer: 2,
             explanation: "The API looks for its own identifier in aud and does not find it.",
         },
         goals: &[EXPENSES_LISTED, ID_TOKEN_REFUSED],
@@ -672,12 +672,12 @@ pub const LESSONS: [LessonDef; 18] = [
             question: "The ID token came straight from the token endpoint over TLS. Which \
                        checks can the app still not skip?",
             choices: &[
-                "None: TLS covers everything",
-                "aud, iss, exp and nonce",
                 "Only the signature",
                 "Only at_hash",
+                "None: TLS covers everything",
+                "aud, iss, exp and nonce",
             ],
-            answer: 1,
+            answer: 3,
             explanation: "TLS tells the app who sent the token, not that the token was meant \
                           for it, is current, and answers its own request.",
         },
@@ -767,12 +767,12 @@ pub const LESSONS: [LessonDef; 18] = [
         prediction: PredictionDef {
             question: "What arrives at the callback in the hybrid flow?",
             choices: &[
-                "The code only",
                 "The code and an ID token",
                 "An access token",
                 "An ID token only",
+                "The code only",
             ],
-            answer: 1,
+            answer: 0,
             explanation: "The response type names both, and both come back.",
         },
         goals: &[
@@ -851,12 +851,12 @@ pub const LESSONS: [LessonDef; 18] = [
         prediction: PredictionDef {
             question: "Does the client credentials grant return a refresh token?",
             choices: &[
+                "Only with an ID token",
                 "Yes, always",
                 "No: the client can ask again whenever it needs",
                 "Only with offline_access",
-                "Only with an ID token",
             ],
-            answer: 1,
+            answer: 2,
             explanation: "A refresh token stands in for a user who is not there; a machine \
                           client has its own credentials at hand.",
         },
@@ -947,6 +947,19 @@ mod tests {
                 assert!(topic.seconds().is_some(), "`{}` in `{}`", topic.at, lesson.id);
                 assert!(!topic.title.is_empty());
             }
+        }
+    }
+
+    #[test]
+    fn predictions_put_the_right_answer_in_varied_places() {
+        let mut places: Vec<usize> =
+            LESSONS.iter().map(|lesson| lesson.prediction.answer).collect();
+        places.sort_unstable();
+        places.dedup();
+
+        assert!(places.len() >= 3, "answers only ever at {places:?}");
+        for lesson in LESSONS {
+            assert!(lesson.prediction.answer < lesson.prediction.choices.len(), "{}", lesson.id);
         }
     }
 

@@ -45,8 +45,8 @@ pub const EXERCISES: [LessonDef; 3] = [
         },
         prediction: PredictionDef {
             question: "Which token does the app send to the Expenses API?",
-            choices: &["The ID token from the front channel", "The access token from the code"],
-            answer: 1,
+            choices: &["The access token from the code", "The ID token from the front channel"],
+            answer: 0,
             explanation: "The ID token is for the app; only the access token names the API.",
         },
         goals: &[
@@ -144,8 +144,8 @@ pub const EXERCISES: [LessonDef; 3] = [
         prediction: PredictionDef {
             question: "After a refresh, how does the new access token's iat compare with the \
                        old one's?",
-            choices: &["The same", "Later: it is a new token", "Earlier", "There is no iat"],
-            answer: 1,
+            choices: &["There is no iat", "The same", "Later: it is a new token", "Earlier"],
+            answer: 2,
             explanation: "A refresh mints a new access token, issued now.",
         },
         goals: &[

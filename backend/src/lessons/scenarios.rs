@@ -35,12 +35,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
             question: "No audience and no resource were sent. What does the Expenses API do \
                        with the access token?",
             choices: &[
-                "Accepts it: the scope holds read:reports",
-                "Refuses it with 401 invalid_token: it cannot validate it",
                 "Asks the provider who the user is",
                 "Answers 403 insufficient_scope",
+                "Accepts it: the scope holds read:reports",
+                "Refuses it with 401 invalid_token: it cannot validate it",
             ],
-            answer: 1,
+            answer: 3,
             explanation: "With no API named, the provider issues an opaque token.",
         },
         outcome: "The provider had no API to write a token for, so it issued an opaque value \
@@ -80,12 +80,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
         prediction: PredictionDef {
             question: "alice asks for approve:reports, which she does not hold. What happens?",
             choices: &[
-                "The provider refuses the whole request",
                 "She gets a token without approve:reports, and the approval fails with 403",
                 "She gets approve:reports because she asked",
                 "The consent page lets her grant it to herself",
+                "The provider refuses the whole request",
             ],
-            answer: 1,
+            answer: 0,
             explanation: "The granted scope is cut down to her privileges.",
         },
         outcome: "The provider quietly drops approve:reports: the response's scope shows \
@@ -121,12 +121,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
         prediction: PredictionDef {
             question: "The access token has expired. What does the API answer?",
             choices: &[
+                "A new token",
                 "200: it was valid when issued",
                 "401 invalid_token: the token has expired",
                 "403 insufficient_scope",
-                "A new token",
             ],
-            answer: 1,
+            answer: 2,
             explanation: "The API checks exp on every call, with a small leeway.",
         },
         outcome: "The API checks exp, finds it in the past, and answers 401 invalid_token. The \
@@ -151,12 +151,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
         prediction: PredictionDef {
             question: "The ID token is signed by the same provider. Does the API accept it?",
             choices: &[
-                "Yes",
-                "No: 401, its audience is the client",
                 "No: 403",
                 "Only for GET requests",
+                "Yes",
+                "No: 401, its audience is the client",
             ],
-            answer: 1,
+            answer: 3,
             explanation: "aud names the sandbox, not https://expenses-api.",
         },
         outcome: "The signature checks out, but the audience is the sandbox's client id. The \
@@ -216,12 +216,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
             question: "The redirect_uri is not registered for the sandbox. Where does the \
                        browser end up?",
             choices: &[
-                "At that URI, with an error",
                 "On an error page at the provider",
                 "At the sandbox's callback, with an error",
                 "At the login page, as usual",
+                "At that URI, with an error",
             ],
-            answer: 1,
+            answer: 0,
             explanation: "An untrusted redirect URI cannot be trusted with an error either.",
         },
         outcome: "The provider stops at once and shows its own error page. It never redirects \
@@ -279,12 +279,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
             question: "The state that comes back does not match the one the sandbox kept. \
                        What should the sandbox do?",
             choices: &[
+                "Retry the callback",
                 "Redeem the code anyway",
                 "Refuse the response and redeem nothing",
                 "Ask the provider for the right state",
-                "Retry the callback",
             ],
-            answer: 1,
+            answer: 2,
             explanation: "A response that does not answer our request may be forged (CSRF).",
         },
         outcome: "The callback reports the state check as failed and leaves the code \
@@ -308,12 +308,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
         prediction: PredictionDef {
             question: "The ID token's nonce is not the one the sandbox expects. What happens?",
             choices: &[
-                "Nothing: nonce is informational",
-                "The ID token fails validation at the nonce step",
                 "The provider refuses to issue tokens",
                 "The access token stops working",
+                "Nothing: nonce is informational",
+                "The ID token fails validation at the nonce step",
             ],
-            answer: 1,
+            answer: 3,
             explanation: "The nonce ties the ID token to this login; a mismatch means a replay.",
         },
         outcome: "The token endpoint answers normally, but the sandbox's validation stops at \
@@ -338,12 +338,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
             question: "The code_verifier does not hash to the code_challenge sent earlier. \
                        What does the token endpoint answer?",
             choices: &[
-                "The tokens, since the client secret is right",
                 "400 invalid_grant",
                 "401 invalid_client",
                 "It ignores the verifier",
+                "The tokens, since the client secret is right",
             ],
-            answer: 1,
+            answer: 0,
             explanation: "The code is bound to the challenge; only the matching verifier frees it.",
         },
         outcome: "The provider hashes the verifier, compares with the stored challenge, finds \
@@ -371,12 +371,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
         prediction: PredictionDef {
             question: "After the old refresh token is refused, does the newest one still work?",
             choices: &[
+                "Only after logging in again",
                 "Yes, it was never used",
                 "No: the provider revoked the whole family",
                 "Only once more",
-                "Only after logging in again",
             ],
-            answer: 1,
+            answer: 2,
             explanation: "The provider cannot tell the thief from the app, so it stops both.",
         },
         outcome: "The reused token is refused with invalid_grant, and the provider revokes every \
@@ -408,12 +408,12 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
             question: "The sandbox's clock runs 5 minutes behind the provider's. What happens \
                        to the ID token?",
             choices: &[
-                "Nothing: clocks do not matter",
-                "Validation fails: it was issued in the sandbox's future",
                 "It is treated as expired",
                 "The provider adjusts the times",
+                "Nothing: clocks do not matter",
+                "Validation fails: it was issued in the sandbox's future",
             ],
-            answer: 1,
+            answer: 3,
             explanation: "iat is later than the sandbox's now, beyond the allowed leeway.",
         },
         outcome: "The iat check fails: by the sandbox's clock, the token was issued 5 minutes \
