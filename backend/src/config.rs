@@ -35,6 +35,11 @@ pub struct Config {
     /// It stays in the backend: it is never logged and never sent to the browser.
     #[arg(long, env = "GRANTLAB_CLIENT_SECRET", hide_env_values = true)]
     pub client_secret: Option<String>,
+
+    /// A lab world (TOML: APIs, users, clients, lifetimes) replacing the built-in one, which is
+    /// `backend/scenarios/default.toml`. Checked at start; an error names the field at fault.
+    #[arg(long, env = "GRANTLAB_SCENARIO")]
+    pub scenario: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -45,6 +50,7 @@ impl std::fmt::Debug for Config {
             .field("dist", &self.dist)
             .field("data_dir", &self.data_dir)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .field("scenario", &self.scenario)
             .finish()
     }
 }

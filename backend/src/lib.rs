@@ -3,6 +3,7 @@
 //!
 //! Each role is an area with its own router and error type:
 //! - [`client`]: the sandbox's own JSON API under `/api`, used by the frontend.
+//! - [`provider`]: the embedded lab identity provider under `/idp`.
 //! - [`web`]: the built frontend, with deep links falling back to `index.html`, and `/healthz`.
 //!
 //! [`app`] merges them; tests drive it with `oneshot` or on a socket bound to `127.0.0.1:0`.
@@ -10,10 +11,12 @@
 pub mod client;
 pub mod config;
 pub mod lessons;
+pub mod provider;
 pub mod telemetry;
 pub mod web;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
@@ -57,9 +60,12 @@ impl Site {
 
 /// Builds the whole router for a server reachable at `site.public_url`.
 pub async fn app(site: Site) -> anyhow::Result<Router> {
+    let provider = Arc::new(provider::Provider::new(&site)?);
+
     let router = Router::new()
         .nest("/api/lessons", lessons::router(&site))
         .nest("/api", client::router())
+        .nest("/idp", provider::router(provider))
         .merge(web::router(&site.config.dist));
 
     Ok(router.layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span)))

@@ -1,0 +1,184 @@
+//! The provider's error: every way a request to `/idp` can fail, answered the way each
+//! endpoint's spec says.
+
+use axum::http::header::{CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::pages;
+
+/// Why a provider request failed. The `Display` text is the `error_description`.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// The authorization request cannot be trusted to redirect back (unknown client,
+    /// unregistered redirect URI): an error page at the provider, never a redirect
+    /// (RFC 6749 4.1.2.1, first paragraph).
+    #[error("{0}")]
+    Page(String),
+
+    /// An authorization error sent back to the client's redirect URI (RFC 6749 4.1.2.1).
+    #[error("{}", .0.description)]
+    Redirect(Box<RedirectError>),
+
+    /// A token, revocation or introspection error (RFC 6749 5.2).
+    #[error("{description}")]
+    Token {
+        /// The `error` code, as `invalid_grant`.
+        code: &'static str,
+        /// The `error_description`.
+        description: String,
+        /// Whether the client tried HTTP Basic; an `invalid_client` then carries a challenge.
+        basic: bool,
+    },
+
+    /// A bearer token refused at userinfo (RFC 6750 3.1). No code when no token was sent.
+    #[error("{description}")]
+    Bearer {
+        /// `invalid_request`, `invalid_token` or `insufficient_scope`.
+        code: Option<&'static str>,
+        /// The `error_description`.
+        description: String,
+    },
+
+    /// Every store is full: the workshop made more sessions or tokens than the lab keeps.
+    #[error("the lab provider is busy: too many live sessions, codes or tokens; retry later")]
+    Busy,
+
+    /// A bug or an outage on our side; the details go to the log.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// An authorization error on its way back to the client.
+#[derive(Debug)]
+pub struct RedirectError {
+    /// The checked redirect URI.
+    pub redirect_uri: String,
+    /// How to deliver it: query, fragment or form post.
+    pub response_mode: pages::ResponseMode,
+    /// The request's `state`, echoed.
+    pub state: Option<String>,
+    /// The `error` code, as `access_denied`.
+    pub code: &'static str,
+    /// The `error_description`.
+    pub description: String,
+    /// The issuer, sent as `iss` (RFC 9207).
+    pub issuer: String,
+}
+
+impl ProviderError {
+    /// A token endpoint error with `code` (RFC 6749 5.2).
+    pub fn token(code: &'static str, description: impl Into<String>) -> Self {
+        Self::Token { code, description: description.into(), basic: false }
+    }
+
+    /// A bearer token error (RFC 6750 3.1).
+    pub fn bearer(code: &'static str, description: impl Into<String>) -> Self {
+        Self::Bearer { code: Some(code), description: description.into() }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Page(_) => StatusCode::BAD_REQUEST,
+            Self::Redirect(_) => StatusCode::SEE_OTHER,
+            Self::Token { code: "invalid_client", .. } => StatusCode::UNAUTHORIZED,
+            Self::Token { .. } => StatusCode::BAD_REQUEST,
+            Self::Bearer { code: Some("invalid_request"), .. } => StatusCode::BAD_REQUEST,
+            Self::Bearer { code: Some("insufficient_scope"), .. } => StatusCode::FORBIDDEN,
+            Self::Bearer { .. } => StatusCode::UNAUTHORIZED,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ProviderError {
+    fn into_response(self) -> Response {
+        // Each error is logged here, once: 5xx with its chain, refusals at debug.
+        match &self {
+            Self::Internal(error) => tracing::error!(error = format!("{error:#}"), "idp error"),
+            Self::Busy => tracing::warn!("idp stores are full"),
+            other => tracing::debug!(error = %other, "idp request refused"),
+        }
+        let status = self.status();
+
+        match self {
+            Self::Page(message) => {
+                (status, pages::error_page("The request cannot be sent back", &message))
+                    .into_response()
+            }
+            Self::Redirect(error) => {
+                let mut params = vec![("error", error.code.to_owned())];
+                params.push(("error_description", error.description));
+                if let Some(state) = error.state {
+                    params.push(("state", state));
+                }
+                params.push(("iss", error.issuer));
+                pages::deliver(&error.redirect_uri, error.response_mode, &params)
+            }
+            Self::Token { code, description, basic } => {
+                let body = serde_json::json!({ "error": code, "error_description": description });
+                let mut response = (status, axum::Json(body)).into_response();
+                let headers = response.headers_mut();
+                headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+                if code == "invalid_client" && basic {
+                    let challenge = HeaderValue::from_static("Basic realm=\"grantlab-idp\"");
+                    headers.insert(WWW_AUTHENTICATE, challenge);
+                }
+                response
+            }
+            Self::Bearer { code, description } => {
+                let challenge = match code {
+                    Some(code) => format!(
+                        "Bearer realm=\"grantlab-idp\", error=\"{code}\", error_description=\"{}\"",
+                        quoted(&description)
+                    ),
+                    None => "Bearer realm=\"grantlab-idp\"".to_owned(),
+                };
+                let body = serde_json::json!({
+                    "error": code.unwrap_or("invalid_request"),
+                    "error_description": description,
+                });
+                let mut response = (status, axum::Json(body)).into_response();
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    response.headers_mut().insert(WWW_AUTHENTICATE, value);
+                }
+                response
+            }
+            Self::Busy => (status, Self::Busy.to_string()).into_response(),
+            Self::Internal(_) => (status, "internal error").into_response(),
+        }
+    }
+}
+
+/// Makes `text` safe inside a quoted-string of a challenge (RFC 6750 3: no `"` or `\`).
+pub fn quoted(text: &str) -> String {
+    text.chars().filter(|c| *c != '"' && *c != '\\' && (' '..='~').contains(c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_client_with_basic_auth_answers_401_with_a_basic_challenge() {
+        let error = ProviderError::Token {
+            code: "invalid_client",
+            description: "client authentication failed".into(),
+            basic: true,
+        };
+
+        let response = error.into_response();
+
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers()[WWW_AUTHENTICATE].to_str().unwrap().starts_with("Basic"));
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    }
+
+    #[test]
+    fn challenge_description_drops_quotes_and_non_ascii() {
+        assert_eq!(quoted("a \"b\" \\ é"), "a b  ");
+    }
+}

@@ -1,0 +1,174 @@
+//! Making tokens: ID tokens (OIDC Core 2), JWT access tokens (RFC 9068), opaque access tokens
+//! and refresh tokens. Each issued token is recorded in the store for introspection,
+//! userinfo and revocation.
+
+use serde_json::{Map, Value, json};
+
+use super::Provider;
+use super::authorize::AuthRequest;
+use super::keys::half_hash;
+use super::store::{AccessToken, Family, Grant, Inner, RefreshToken, digest, random_value};
+use super::world::Client;
+
+/// The lifetime of an opaque access token (no API named), in seconds.
+pub const OPAQUE_LIFETIME: u64 = 600;
+
+/// What goes into an ID token besides the grant.
+#[derive(Default)]
+pub struct IdTokenExtras<'a> {
+    /// The authorization request's nonce.
+    pub nonce: Option<&'a str>,
+    /// The access token issued with it, for `at_hash`.
+    pub access_token: Option<&'a str>,
+    /// The code issued with it on the front channel, for `c_hash`.
+    pub code: Option<&'a str>,
+}
+
+/// Signs an ID token for `grant` (OIDC Core 2 and 3.1.3.6 / 3.3.2.11).
+pub fn id_token(
+    provider: &Provider,
+    client: &Client,
+    grant: &Grant,
+    extras: IdTokenExtras<'_>,
+    now: u64,
+) -> anyhow::Result<String> {
+    let mut claims = Map::new();
+    claims.insert("iss".into(), json!(provider.issuer));
+    claims.insert("sub".into(), json!(grant.sub));
+    claims.insert("aud".into(), json!(client.client_id));
+    claims.insert("azp".into(), json!(client.client_id));
+    claims.insert("iat".into(), json!(now));
+    claims.insert("exp".into(), json!(now + client.id_token_lifetime));
+    if let Some(auth_time) = grant.auth_time {
+        claims.insert("auth_time".into(), json!(auth_time));
+    }
+    if let Some(sid) = &grant.sid {
+        claims.insert("sid".into(), json!(sid));
+    }
+    if let Some(nonce) = extras.nonce {
+        claims.insert("nonce".into(), json!(nonce));
+    }
+    if let Some(access_token) = extras.access_token {
+        claims.insert("at_hash".into(), json!(half_hash(access_token)));
+    }
+    if let Some(code) = extras.code {
+        claims.insert("c_hash".into(), json!(half_hash(code)));
+    }
+    claims.extend(user_claims(provider, &grant.sub, &grant.scope));
+
+    provider.keys.sign("JWT", &Value::Object(claims))
+}
+
+/// The profile and email claims the scopes allow (OIDC Core 5.4).
+pub fn user_claims(provider: &Provider, sub: &str, scope: &[String]) -> Map<String, Value> {
+    let mut claims = Map::new();
+    let Some(user) = provider.world.user_by_sub(sub) else { return claims };
+    let has = |wanted: &str| scope.iter().any(|scope| scope == wanted);
+    if has("profile") {
+        claims.insert("name".into(), json!(user.name));
+        claims.insert("given_name".into(), json!(user.given_name));
+        claims.insert("family_name".into(), json!(user.family_name));
+        claims.insert("preferred_username".into(), json!(user.username));
+    }
+    if has("email") {
+        claims.insert("email".into(), json!(user.email));
+        claims.insert("email_verified".into(), json!(user.email_verified));
+    }
+    claims
+}
+
+/// An access token just made.
+pub struct Minted {
+    /// The token itself.
+    pub token: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// Its key in the store (`jti`, or the opaque value's digest).
+    pub key: String,
+}
+
+/// Makes an access token: a JWT for the named API (RFC 9068), or an opaque value when none
+/// was named, only good at userinfo and introspection.
+pub fn access_token(
+    provider: &Provider,
+    store: &mut Inner<AuthRequest>,
+    grant: &Grant,
+    family: Option<&str>,
+    now: u64,
+) -> anyhow::Result<Minted> {
+    let api = grant.api.as_deref().and_then(|identifier| provider.world.api(identifier));
+    let (token, key, lifetime, audience, jti) = match api {
+        Some(api) => {
+            let lifetime = api.access_token_lifetime;
+            let jti = random_value();
+            let mut audience = vec![api.identifier.clone()];
+            if grant.scope.iter().any(|scope| scope == "openid") {
+                audience.push(provider.endpoint("/userinfo"));
+            }
+            let mut claims = Map::new();
+            claims.insert("iss".into(), json!(provider.issuer));
+            claims.insert("sub".into(), json!(grant.sub));
+            claims.insert("aud".into(), json!(audience));
+            claims.insert("client_id".into(), json!(grant.client_id));
+            claims.insert("scope".into(), json!(grant.scope.join(" ")));
+            claims.insert("iat".into(), json!(now));
+            claims.insert("exp".into(), json!(now + lifetime));
+            claims.insert("jti".into(), json!(jti));
+            if let Some(auth_time) = grant.auth_time {
+                claims.insert("auth_time".into(), json!(auth_time));
+            }
+            let token = provider.keys.sign("at+jwt", &Value::Object(claims))?;
+            (token, jti.clone(), lifetime, audience, Some(jti))
+        }
+        None => {
+            let token = random_value();
+            let key = digest(&token);
+            (token, key, OPAQUE_LIFETIME, Vec::new(), None)
+        }
+    };
+
+    let record = AccessToken {
+        grant: grant.clone(),
+        audience,
+        jti,
+        issued_at: now,
+        expires_at: now + lifetime,
+        family: family.map(str::to_owned),
+        revoked: false,
+    };
+    store.access.insert(key.clone(), record);
+    Ok(Minted { token, expires_in: lifetime, key })
+}
+
+/// Starts a refresh token family for `grant`.
+pub fn family(store: &mut Inner<AuthRequest>, client: &Client, grant: &Grant, now: u64) -> String {
+    let id = random_value();
+    let family = Family {
+        revoked: false,
+        expires_at: now + client.refresh_absolute_lifetime,
+        sub: grant.sub.clone(),
+        client_id: client.client_id.clone(),
+    };
+    store.families.insert(id.clone(), family);
+    id
+}
+
+/// Makes a refresh token in `family`.
+pub fn refresh_token(
+    store: &mut Inner<AuthRequest>,
+    client: &Client,
+    grant: &Grant,
+    family: &str,
+    now: u64,
+) -> String {
+    let token = random_value();
+    let record = RefreshToken {
+        grant: grant.clone(),
+        family: family.to_owned(),
+        used: false,
+        idle_expires_at: now + client.refresh_idle_lifetime,
+        issued_at: now,
+    };
+    store.refresh.insert(digest(&token), record);
+    token
+}

@@ -1,0 +1,974 @@
+//! Tests of the provider role, one per rule, driving its router with `oneshot`.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE, WWW_AUTHENTICATE,
+};
+use axum::http::{Request, StatusCode};
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use http_body_util::BodyExt;
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+use super::keys::{Keys, half_hash};
+use super::world::{DEFAULT_SCENARIO, World};
+use super::{Provider, router};
+use crate::{Config, SANDBOX_CLIENT_ID, Site};
+
+const PUBLIC_URL: &str = "http://lab.test";
+const SECRET: &str = "sandbox-secret";
+const REDIRECT: &str = "http://lab.test/callback";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const EXPENSES: &str = "https://expenses-api";
+
+/// One RSA key for the whole test binary: making one takes a moment.
+pub fn test_keys() -> Keys {
+    static PEM: OnceLock<Vec<u8>> = OnceLock::new();
+    let pem = PEM.get_or_init(|| {
+        let folder = tempfile::tempdir().unwrap();
+        Keys::load_or_create(folder.path()).unwrap();
+        std::fs::read(folder.path().join(super::keys::KEY_FILE)).unwrap()
+    });
+    Keys::from_pem(pem).unwrap()
+}
+
+struct Lab {
+    provider: Arc<Provider>,
+    router: Router,
+}
+
+fn lab() -> Lab {
+    let mut config = Config::with_defaults();
+    config.client_secret = Some(SECRET.to_owned());
+    let site = Site::new(config, PUBLIC_URL.to_owned());
+    let world = World::parse(DEFAULT_SCENARIO, &site).unwrap();
+    let provider = Arc::new(Provider::with(&site, world, test_keys()));
+    Lab { router: router(provider.clone()), provider }
+}
+
+fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn query(params: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish()
+}
+
+/// The usual authorization request of the sandbox, with `extra` added or overriding.
+fn request(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let challenge = challenge(VERIFIER);
+    let mut params: Vec<(String, String)> = [
+        ("client_id", SANDBOX_CLIENT_ID),
+        ("redirect_uri", REDIRECT),
+        ("response_type", "code"),
+        ("scope", "openid profile email offline_access read:reports"),
+        ("audience", EXPENSES),
+        ("state", "st-1"),
+        ("nonce", "n-1"),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    for (name, value) in extra {
+        params.retain(|(key, _)| key != name);
+        if !value.is_empty() {
+            params.push(((*name).to_owned(), (*value).to_owned()));
+        }
+    }
+    params
+}
+
+impl Lab {
+    async fn send(&self, request: Request<Body>) -> Response {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>) -> Response {
+        let mut builder = Request::get(uri);
+        if let Some(cookie) = cookie {
+            builder = builder.header(COOKIE, cookie);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, uri: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
+        let mut builder =
+            Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            builder = builder.header(COOKIE, cookie);
+        }
+        self.send(builder.body(Body::from(query(form))).unwrap()).await
+    }
+
+    async fn authorize(&self, params: &[(String, String)], cookie: Option<&str>) -> Response {
+        let pairs: Vec<(&str, &str)> =
+            params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.get(&format!("/authorize?{}", query(&pairs)), cookie).await
+    }
+
+    /// Logs in on the login page and approves consent; returns the redirect and the cookie.
+    async fn login_and_approve(
+        &self,
+        params: &[(String, String)],
+        user: &str,
+    ) -> (Response, String) {
+        let login = self.authorize(params, None).await;
+        assert_eq!(login.status(), StatusCode::OK);
+        let id = hidden(&text(login).await, "request");
+        let password = format!("{user}-pass");
+        let consent = self
+            .post("/login", &[("request", &id), ("username", user), ("password", &password)], None)
+            .await;
+        let cookie = session_cookie(&consent);
+        let page = text(consent).await;
+        if !page.contains("Allow access?") {
+            panic!("expected the consent page, got {page}");
+        }
+        let id = hidden(&page, "request");
+        let done = self
+            .post("/consent", &[("request", &id), ("decision", "approve")], Some(&cookie))
+            .await;
+        (done, cookie)
+    }
+
+    /// Runs the whole code flow and redeems the code; returns the token response.
+    async fn tokens(&self, extra: &[(&str, &str)], user: &str) -> Value {
+        let (done, _) = self.login_and_approve(&request(extra), user).await;
+        let code = param(&done, "code");
+        let response = self.redeem(&code, VERIFIER).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        json(response).await
+    }
+
+    async fn redeem(&self, code: &str, verifier: &str) -> Response {
+        self.token(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ])
+        .await
+    }
+
+    /// A token request authenticated as the sandbox with HTTP Basic.
+    async fn token(&self, form: &[(&str, &str)]) -> Response {
+        self.token_as(SANDBOX_CLIENT_ID, SECRET, form).await
+    }
+
+    async fn token_as(&self, id: &str, secret: &str, form: &[(&str, &str)]) -> Response {
+        self.back_channel("/token", id, secret, form).await
+    }
+
+    async fn back_channel(
+        &self,
+        path: &str,
+        id: &str,
+        secret: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        let basic = STANDARD.encode(format!("{id}:{secret}"));
+        let request = Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(AUTHORIZATION, format!("Basic {basic}"))
+            .body(Body::from(query(form)))
+            .unwrap();
+        self.send(request).await
+    }
+
+    fn claims(&self, token: &str, audience: &str) -> Value {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&[audience]);
+        validation.set_issuer(&[format!("{PUBLIC_URL}/idp")]);
+        self.provider.keys.verify(token, &validation).unwrap()
+    }
+}
+
+async fn text(response: Response) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+async fn json(response: Response) -> Value {
+    serde_json::from_str(&text(response).await).unwrap()
+}
+
+/// The value of a hidden input in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start =
+        page.find(&marker).unwrap_or_else(|| panic!("no `{name}` in {page}")) + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+fn session_cookie(response: &Response) -> String {
+    let set = response.headers()[SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+fn location(response: &Response) -> url::Url {
+    let location = response.headers()[LOCATION].to_str().unwrap();
+    url::Url::parse(location).unwrap()
+}
+
+/// A parameter of the redirect's query, or of its fragment.
+fn param(response: &Response, name: &str) -> String {
+    let url = location(response);
+    let fragment = url
+        .fragment()
+        .map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect::<Vec<_>>());
+    url.query_pairs()
+        .into_owned()
+        .chain(fragment.unwrap_or_default())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("no `{name}` in {url}"))
+}
+
+fn jwt_header(token: &str) -> jsonwebtoken::Header {
+    jsonwebtoken::decode_header(token).unwrap()
+}
+
+#[tokio::test]
+async fn discovery_lists_every_endpoint_and_only_s256() {
+    let lab = lab();
+
+    let body = json(lab.get("/.well-known/openid-configuration", None).await).await;
+
+    assert_eq!(body["issuer"], "http://lab.test/idp");
+    for (field, path) in [
+        ("authorization_endpoint", "/authorize"),
+        ("token_endpoint", "/token"),
+        ("userinfo_endpoint", "/userinfo"),
+        ("jwks_uri", "/jwks"),
+        ("revocation_endpoint", "/revoke"),
+        ("introspection_endpoint", "/introspect"),
+        ("end_session_endpoint", "/logout"),
+    ] {
+        assert_eq!(body[field], format!("http://lab.test/idp{path}"), "{field}");
+    }
+    assert_eq!(body["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert!(body["scopes_supported"].as_array().unwrap().contains(&"read:reports".into()));
+}
+
+#[tokio::test]
+async fn jwks_publishes_the_key_that_signs_tokens() {
+    let lab = lab();
+
+    let jwks = json(lab.get("/jwks", None).await).await;
+    let tokens = lab.tokens(&[], "alice").await;
+
+    let kid = jwt_header(tokens["id_token"].as_str().unwrap()).kid.unwrap();
+    assert_eq!(jwks["keys"][0]["kid"], kid);
+}
+
+#[tokio::test]
+async fn unknown_client_gets_an_error_page_not_a_redirect() {
+    let lab = lab();
+
+    let response = lab.authorize(&request(&[("client_id", "nobody")]), None).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get(LOCATION).is_none());
+    assert!(text(response).await.contains("no client `nobody`"));
+}
+
+#[tokio::test]
+async fn unregistered_redirect_uri_gets_an_error_page_not_a_redirect() {
+    let lab = lab();
+
+    let response =
+        lab.authorize(&request(&[("redirect_uri", "https://evil.test/callback")]), None).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get(LOCATION).is_none());
+}
+
+#[tokio::test]
+async fn other_authorization_errors_go_back_with_error_and_state() {
+    let lab = lab();
+
+    let response = lab.authorize(&request(&[("response_type", "token")]), None).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).as_str().starts_with(REDIRECT));
+    assert_eq!(param(&response, "error"), "unsupported_response_type");
+    assert_eq!(param(&response, "state"), "st-1");
+    assert_eq!(param(&response, "iss"), "http://lab.test/idp");
+}
+
+#[tokio::test]
+async fn pkce_challenge_is_required() {
+    let lab = lab();
+
+    let response = lab.authorize(&request(&[("code_challenge", "")]), None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_request");
+    assert!(param(&response, "error_description").contains("code_challenge"));
+}
+
+#[tokio::test]
+async fn pkce_plain_method_is_refused() {
+    let lab = lab();
+
+    let response = lab.authorize(&request(&[("code_challenge_method", "plain")]), None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_request");
+}
+
+#[tokio::test]
+async fn unknown_resource_is_invalid_target() {
+    let lab = lab();
+
+    let response =
+        lab.authorize(&request(&[("audience", ""), ("resource", "https://nope")]), None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_target");
+}
+
+#[tokio::test]
+async fn login_page_shows_the_lab_accounts_and_labelled_fields() {
+    let lab = lab();
+
+    let page = text(lab.authorize(&request(&[]), None).await).await;
+
+    assert!(page.contains("<label for=\"username\">"));
+    assert!(page.contains("id=\"password\" name=\"password\""));
+    assert!(page.contains("bob-pass"));
+    assert!(page.contains("id=\"login\""));
+}
+
+#[tokio::test]
+async fn wrong_password_shows_the_login_page_again() {
+    let lab = lab();
+    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
+
+    let response = lab
+        .post("/login", &[("request", &id), ("username", "alice"), ("password", "bob-pass")], None)
+        .await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    assert!(text(response).await.contains("Wrong username or password"));
+}
+
+#[tokio::test]
+async fn session_cookie_is_the_providers_own_httponly_lax_on_idp() {
+    let lab = lab();
+    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
+
+    let response = lab
+        .post(
+            "/login",
+            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
+            None,
+        )
+        .await;
+
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("grantlab_idp_session="), "{cookie}");
+    assert!(cookie.contains("Path=/idp") && cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+}
+
+#[tokio::test]
+async fn id_token_carries_the_oidc_core_claims() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[], "alice").await;
+
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let claims = lab.claims(id_token, SANDBOX_CLIENT_ID);
+    assert_eq!(claims["nonce"], "n-1");
+    assert_eq!(claims["azp"], SANDBOX_CLIENT_ID);
+    assert_eq!(claims["sub"], "lab|alice-5b8c1e");
+    assert_eq!(claims["at_hash"], half_hash(tokens["access_token"].as_str().unwrap()));
+    assert!(claims["auth_time"].is_u64() && claims["sid"].is_string());
+    assert_eq!(claims["name"], "Alice Moreau");
+    assert_eq!(jwt_header(id_token).typ.as_deref(), Some("JWT"));
+}
+
+#[tokio::test]
+async fn access_token_for_an_api_follows_rfc_9068() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[], "alice").await;
+
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(jwt_header(access).typ.as_deref(), Some("at+jwt"));
+    let claims = lab.claims(access, EXPENSES);
+    assert_eq!(claims["client_id"], SANDBOX_CLIENT_ID);
+    assert!(claims["jti"].is_string() && claims["iat"].is_u64() && claims["exp"].is_u64());
+    assert_eq!(tokens["token_type"], "Bearer");
+}
+
+#[tokio::test]
+async fn access_token_is_opaque_when_no_api_is_named() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[("audience", ""), ("scope", "openid profile")], "alice").await;
+
+    let access = tokens["access_token"].as_str().unwrap();
+    assert!(jsonwebtoken::decode_header(access).is_err(), "{access}");
+    assert!(tokens.get("refresh_token").is_none());
+}
+
+#[tokio::test]
+async fn scope_stuffing_quietly_yields_a_token_without_the_permission() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[("scope", "openid read:reports approve:reports")], "alice").await;
+
+    assert_eq!(tokens["scope"], "openid read:reports");
+}
+
+#[tokio::test]
+async fn bob_gets_approve_reports_because_he_holds_it() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[("scope", "openid read:reports approve:reports")], "bob").await;
+
+    assert_eq!(tokens["scope"], "openid read:reports approve:reports");
+}
+
+#[tokio::test]
+async fn token_response_is_no_store() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    let response = lab.redeem(&param(&done, "code"), VERIFIER).await;
+
+    assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn code_replay_is_invalid_grant_and_revokes_what_it_issued() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "alice").await;
+    let code = param(&done, "code");
+    let first = json(lab.redeem(&code, VERIFIER).await).await;
+
+    let replay = lab.redeem(&code, VERIFIER).await;
+
+    assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(replay).await["error"], "invalid_grant");
+    let refresh = first["refresh_token"].as_str().unwrap();
+    let refreshed = lab.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    assert_eq!(json(refreshed).await["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn code_expires_after_its_lifetime() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    lab.provider.advance_clock(61);
+    let response = lab.redeem(&param(&done, "code"), VERIFIER).await;
+
+    assert_eq!(json(response).await["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn code_is_bound_to_its_client() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "alice").await;
+    let code = param(&done, "code");
+
+    let response = lab
+        .token_as(
+            "lab-web",
+            "lab-web-secret",
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+
+    assert_eq!(json(response).await["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn code_is_bound_to_its_redirect_uri() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "alice").await;
+    let code = param(&done, "code");
+
+    let response = lab
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://lab.test/other"),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+
+    assert_eq!(json(response).await["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn pkce_verifier_must_match_the_challenge() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    let wrong = "x".repeat(43);
+    let response = lab.redeem(&param(&done, "code"), &wrong).await;
+
+    let body = json(response).await;
+    assert_eq!(body["error"], "invalid_grant");
+    assert!(body["error_description"].as_str().unwrap().contains("PKCE"));
+}
+
+#[tokio::test]
+async fn pkce_rfc_7636_appendix_b_vector() {
+    assert_eq!(challenge(VERIFIER), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+
+#[tokio::test]
+async fn invalid_client_with_basic_is_401_with_a_challenge() {
+    let lab = lab();
+
+    let response =
+        lab.token_as(SANDBOX_CLIENT_ID, "wrong", &[("grant_type", "client_credentials")]).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers()[WWW_AUTHENTICATE].to_str().unwrap().starts_with("Basic"));
+    assert_eq!(json(response).await["error"], "invalid_client");
+}
+
+#[tokio::test]
+async fn client_secret_post_is_accepted() {
+    let lab = lab();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "lab-machine"),
+        ("client_secret", "lab-machine-secret"),
+        ("audience", EXPENSES),
+    ];
+
+    let response = lab.post("/token", &form, None).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let lab = lab();
+    let first = lab.tokens(&[], "alice").await;
+    let old = first["refresh_token"].as_str().unwrap();
+
+    let second =
+        json(lab.token(&[("grant_type", "refresh_token"), ("refresh_token", old)]).await).await;
+    let new = second["refresh_token"].as_str().unwrap();
+    assert_ne!(new, old);
+
+    let reuse =
+        json(lab.token(&[("grant_type", "refresh_token"), ("refresh_token", old)]).await).await;
+    assert_eq!(reuse["error"], "invalid_grant");
+    let after =
+        json(lab.token(&[("grant_type", "refresh_token"), ("refresh_token", new)]).await).await;
+    assert_eq!(after["error"], "invalid_grant", "the whole family is revoked");
+}
+
+#[tokio::test]
+async fn refresh_may_narrow_the_scope_never_widen_it() {
+    let lab = lab();
+    let tokens = lab.tokens(&[("scope", "openid offline_access read:reports")], "bob").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    let wider = lab
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("scope", "approve:reports"),
+        ])
+        .await;
+    let narrower = lab
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("scope", "read:reports"),
+        ])
+        .await;
+
+    assert_eq!(json(wider).await["error"], "invalid_scope");
+    assert_eq!(json(narrower).await["scope"], "read:reports");
+}
+
+#[tokio::test]
+async fn refresh_token_passes_its_idle_lifetime() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+
+    lab.provider.advance_clock(24 * 3600 + 1);
+    let response = lab
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ])
+        .await;
+
+    assert_eq!(json(response).await["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn no_refresh_token_without_offline_access() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[("scope", "openid read:reports")], "alice").await;
+
+    assert!(tokens.get("refresh_token").is_none());
+}
+
+#[tokio::test]
+async fn client_credentials_needs_an_api() {
+    let lab = lab();
+
+    let response = lab
+        .token_as("lab-machine", "lab-machine-secret", &[("grant_type", "client_credentials")])
+        .await;
+
+    assert_eq!(json(response).await["error"], "invalid_request");
+}
+
+#[tokio::test]
+async fn client_credentials_scope_stays_within_the_clients_grants() {
+    let lab = lab();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("audience", EXPENSES),
+        ("scope", "approve:reports"),
+    ];
+
+    let refused = lab.token_as("lab-machine", "lab-machine-secret", &form).await;
+    let granted = json(
+        lab.token_as(
+            "lab-machine",
+            "lab-machine-secret",
+            &[("grant_type", "client_credentials"), ("audience", EXPENSES)],
+        )
+        .await,
+    )
+    .await;
+
+    assert_eq!(json(refused).await["error"], "invalid_scope");
+    assert_eq!(granted["scope"], "read:reports");
+    assert!(granted.get("refresh_token").is_none() && granted.get("id_token").is_none());
+}
+
+#[tokio::test]
+async fn user_grants_are_refused_to_a_machine_client() {
+    let lab = lab();
+
+    let response = lab
+        .token_as(
+            "lab-machine",
+            "lab-machine-secret",
+            &[("grant_type", "authorization_code"), ("code", "x")],
+        )
+        .await;
+
+    assert_eq!(json(response).await["error"], "unauthorized_client");
+}
+
+#[tokio::test]
+async fn userinfo_answers_claims_by_scope() {
+    let lab = lab();
+    let tokens = lab.tokens(&[("scope", "openid email read:reports")], "carol").await;
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+
+    let request =
+        Request::get("/userinfo").header(AUTHORIZATION, bearer).body(Body::empty()).unwrap();
+    let body = json(lab.send(request).await).await;
+
+    assert_eq!(body["email"], "carol@expenses.lab");
+    assert!(body.get("name").is_none(), "profile was not asked for");
+}
+
+#[tokio::test]
+async fn userinfo_takes_the_token_from_a_post_body() {
+    let lab = lab();
+    let tokens = lab.tokens(&[("audience", ""), ("scope", "openid profile")], "carol").await;
+
+    let response = lab
+        .post("/userinfo", &[("access_token", tokens["access_token"].as_str().unwrap())], None)
+        .await;
+
+    assert_eq!(json(response).await["name"], "Carol Nguyễn-Sørensen");
+}
+
+#[tokio::test]
+async fn userinfo_refuses_an_id_token_with_a_bearer_challenge() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let bearer = format!("Bearer {}", tokens["id_token"].as_str().unwrap());
+
+    let request =
+        Request::get("/userinfo").header(AUTHORIZATION, bearer).body(Body::empty()).unwrap();
+    let response = lab.send(request).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let challenge = response.headers()[WWW_AUTHENTICATE].to_str().unwrap();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+}
+
+#[tokio::test]
+async fn userinfo_without_a_token_gets_a_bare_challenge() {
+    let lab = lab();
+
+    let response = lab.get("/userinfo", None).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()[WWW_AUTHENTICATE], "Bearer realm=\"grantlab-idp\"");
+}
+
+#[tokio::test]
+async fn revoking_a_refresh_token_revokes_its_family() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    let revoked =
+        lab.back_channel("/revoke", SANDBOX_CLIENT_ID, SECRET, &[("token", refresh)]).await;
+    let introspected = lab
+        .back_channel(
+            "/introspect",
+            SANDBOX_CLIENT_ID,
+            SECRET,
+            &[("token", tokens["access_token"].as_str().unwrap())],
+        )
+        .await;
+
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(json(introspected).await["active"], false);
+}
+
+#[tokio::test]
+async fn introspection_describes_a_live_token_to_its_client() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let access = tokens["access_token"].as_str().unwrap();
+
+    let mine = json(
+        lab.back_channel("/introspect", SANDBOX_CLIENT_ID, SECRET, &[("token", access)]).await,
+    )
+    .await;
+    let other = json(
+        lab.back_channel("/introspect", "lab-web", "lab-web-secret", &[("token", access)]).await,
+    )
+    .await;
+
+    assert_eq!(mine["active"], true);
+    assert_eq!(mine["scope"], "openid profile email offline_access read:reports");
+    assert_eq!(other["active"], false);
+}
+
+#[tokio::test]
+async fn prompt_none_without_a_session_is_login_required() {
+    let lab = lab();
+
+    let response = lab.authorize(&request(&[("prompt", "none")]), None).await;
+
+    assert_eq!(param(&response, "error"), "login_required");
+}
+
+#[tokio::test]
+async fn consent_is_remembered_and_prompt_consent_asks_again() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    let again = lab.authorize(&request(&[]), Some(&cookie)).await;
+    let forced = lab.authorize(&request(&[("prompt", "consent")]), Some(&cookie)).await;
+
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert!(param(&again, "code").len() > 20);
+    assert!(text(forced).await.contains("Allow access?"));
+}
+
+#[tokio::test]
+async fn consent_lists_withheld_permissions() {
+    let lab = lab();
+    let params = request(&[("scope", "openid approve:reports")]);
+    let id = hidden(&text(lab.authorize(&params, None).await).await, "request");
+
+    let consent = lab
+        .post(
+            "/login",
+            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
+            None,
+        )
+        .await;
+
+    let page = text(consent).await;
+    assert!(page.contains("Expenses API"));
+    assert!(page.contains("alice does not hold this permission"), "{page}");
+    assert!(page.contains("name=\"decision\" value=\"deny\""));
+}
+
+#[tokio::test]
+async fn denied_consent_is_access_denied() {
+    let lab = lab();
+    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
+    let consent = lab
+        .post(
+            "/login",
+            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
+            None,
+        )
+        .await;
+    let cookie = session_cookie(&consent);
+    let id = hidden(&text(consent).await, "request");
+
+    let response =
+        lab.post("/consent", &[("request", &id), ("decision", "deny")], Some(&cookie)).await;
+
+    assert_eq!(param(&response, "error"), "access_denied");
+    assert_eq!(param(&response, "state"), "st-1");
+}
+
+#[tokio::test]
+async fn consent_form_from_another_session_is_refused() {
+    let lab = lab();
+    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
+    let consent = lab
+        .post(
+            "/login",
+            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
+            None,
+        )
+        .await;
+    let id = hidden(&text(consent).await, "request");
+
+    let response = lab.post("/consent", &[("request", &id), ("decision", "approve")], None).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn max_age_past_forces_a_new_login() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    lab.provider.advance_clock(120);
+    let response = lab.authorize(&request(&[("max_age", "60")]), Some(&cookie)).await;
+
+    assert!(text(response).await.contains("Log in to the lab provider"));
+}
+
+#[tokio::test]
+async fn hybrid_flow_returns_an_id_token_with_c_hash_in_the_fragment() {
+    let lab = lab();
+
+    let (done, _) =
+        lab.login_and_approve(&request(&[("response_type", "code id_token")]), "alice").await;
+
+    assert!(location(&done).fragment().is_some());
+    let code = param(&done, "code");
+    let claims = lab.claims(&param(&done, "id_token"), SANDBOX_CLIENT_ID);
+    assert_eq!(claims["c_hash"], half_hash(&code));
+    assert_eq!(claims["nonce"], "n-1");
+}
+
+#[tokio::test]
+async fn hybrid_flow_requires_a_nonce() {
+    let lab = lab();
+
+    let response =
+        lab.authorize(&request(&[("response_type", "code id_token"), ("nonce", "")]), None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_request");
+}
+
+#[tokio::test]
+async fn form_post_mode_answers_a_self_submitting_form() {
+    let lab = lab();
+
+    let (done, _) =
+        lab.login_and_approve(&request(&[("response_mode", "form_post")]), "alice").await;
+
+    assert_eq!(done.status(), StatusCode::OK);
+    let page = text(done).await;
+    assert!(page.contains("action=\"http://lab.test/callback\""));
+    assert!(page.contains("name=\"code\""));
+}
+
+#[tokio::test]
+async fn logout_returns_to_a_registered_uri_with_state() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let hint = tokens["id_token"].as_str().unwrap();
+
+    let ok = lab
+        .get(
+            &format!(
+                "/logout?{}",
+                query(&[
+                    ("id_token_hint", hint),
+                    ("post_logout_redirect_uri", "http://lab.test/"),
+                    ("state", "bye")
+                ])
+            ),
+            None,
+        )
+        .await;
+    let refused = lab
+        .get(
+            &format!(
+                "/logout?{}",
+                query(&[
+                    ("id_token_hint", hint),
+                    ("post_logout_redirect_uri", "https://evil.test/")
+                ])
+            ),
+            None,
+        )
+        .await;
+
+    assert_eq!(param(&ok, "state"), "bye");
+    assert!(ok.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    lab.get("/logout", Some(&cookie)).await;
+    let response = lab.authorize(&request(&[("prompt", "none")]), Some(&cookie)).await;
+
+    assert_eq!(param(&response, "error"), "login_required");
+}
+
+#[tokio::test]
+async fn account_page_lists_and_revokes_consents() {
+    let lab = lab();
+    let (done, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let tokens = json(lab.redeem(&param(&done, "code"), VERIFIER).await).await;
+
+    let page = text(lab.get("/account", Some(&cookie)).await).await;
+    assert!(page.contains("Grantlab sandbox"));
+    let csrf = hidden(&page, "csrf");
+    lab.post(
+        "/account/revoke",
+        &[("csrf", &csrf), ("client_id", SANDBOX_CLIENT_ID)],
+        Some(&cookie),
+    )
+    .await;
+
+    let again = lab.authorize(&request(&[("prompt", "none")]), Some(&cookie)).await;
+    assert_eq!(param(&again, "error"), "consent_required");
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let refreshed = lab.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    assert_eq!(json(refreshed).await["error"], "invalid_grant");
+}

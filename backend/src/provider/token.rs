@@ -1,0 +1,376 @@
+//! The token endpoint (RFC 6749 3.2): the authorization code (4.1.3, with PKCE, RFC 7636
+//! 4.6), refresh (6, with rotation and reuse detection, RFC 9700 4.14) and client credentials
+//! (4.4) grants.
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::header::{CACHE_CONTROL, PRAGMA};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::Provider;
+use super::authorize::named_api;
+use super::client_auth::{Params, authenticate};
+use super::error::ProviderError;
+use super::mint::{self, IdTokenExtras};
+use super::store::{Grant, digest};
+use super::world::Client;
+
+/// `POST /idp/token` (RFC 6749 3.2): every answer, success or error, is `no-store`.
+pub async fn token(
+    State(provider): State<Arc<Provider>>,
+    headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let result = match form {
+        Ok(Form(params)) => grant(&provider, &headers, &Params(params)),
+        Err(rejection) => Err(ProviderError::token(
+            "invalid_request",
+            format!("the body must be application/x-www-form-urlencoded: {rejection}"),
+        )),
+    };
+    match result {
+        Ok(body) => no_store(axum::Json(body).into_response()),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Marks a response uncacheable (RFC 6749 5.1).
+pub fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn grant(
+    provider: &Provider,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Value, ProviderError> {
+    // 1. Authenticate the client (RFC 6749 3.2.1).
+    let client = authenticate(provider, headers, params)?;
+
+    // 2. A grant type this client is registered for.
+    let grant_type = params.require("grant_type")?;
+    let known = ["authorization_code", "refresh_token", "client_credentials"];
+    if !known.contains(&grant_type) {
+        return Err(ProviderError::token(
+            "unsupported_grant_type",
+            format!("`grant_type` `{grant_type}` is not supported"),
+        ));
+    }
+    if !client.allows_grant(grant_type) {
+        return Err(ProviderError::token(
+            "unauthorized_client",
+            format!("`{}` may not use the `{grant_type}` grant", client.client_id),
+        ));
+    }
+
+    match grant_type {
+        "authorization_code" => code_grant(provider, client, params),
+        "refresh_token" => refresh_grant(provider, client, params),
+        _ => client_credentials_grant(provider, client, params),
+    }
+}
+
+/// The authorization code grant (RFC 6749 4.1.3).
+fn code_grant(
+    provider: &Provider,
+    client: &Client,
+    params: &Params,
+) -> Result<Value, ProviderError> {
+    let code = params.require("code")?;
+    let redirect_uri = params.get("redirect_uri")?;
+    let verifier = params.get("code_verifier")?;
+    let invalid_grant = |description: &str| ProviderError::token("invalid_grant", description);
+    let now = provider.now();
+    let mut store = provider.store.lock();
+    store.make_room(now)?;
+    let key = digest(code);
+    let Some(record) = store.codes.get(&key).cloned() else {
+        return Err(invalid_grant("the code is unknown or expired"));
+    };
+
+    // 1. Single use: a replay revokes what the code issued (RFC 6749 4.1.2).
+    if record.used {
+        for access in &record.issued {
+            if let Some(token) = store.access.get_mut(access) {
+                token.revoked = true;
+            }
+        }
+        if let Some(family) = &record.family {
+            store.revoke_family(family);
+        }
+        tracing::warn!(client_id = %client.client_id, "authorization code replayed; revoked");
+        return Err(invalid_grant(
+            "the code was already used; the tokens it issued are now revoked (RFC 6749 4.1.2)",
+        ));
+    }
+
+    // 2. Bound to the client it was issued to.
+    if record.grant.client_id != client.client_id {
+        return Err(invalid_grant("the code was issued to another client"));
+    }
+
+    // 3. The same redirect URI as the authorization request (RFC 6749 4.1.3).
+    match redirect_uri {
+        Some(uri) if uri == record.redirect_uri => {}
+        Some(uri) => {
+            return Err(invalid_grant(&format!(
+                "`redirect_uri` `{uri}` differs from the authorization request's"
+            )));
+        }
+        None => {
+            return Err(invalid_grant(
+                "`redirect_uri` is missing; it must repeat the \
+                                          authorization request's",
+            ));
+        }
+    }
+
+    // 4. PKCE (RFC 7636 4.6): BASE64URL(SHA256(verifier)) must equal the challenge.
+    match (&record.code_challenge, verifier) {
+        (Some(challenge), Some(verifier)) => {
+            let well_formed = (43..=128).contains(&verifier.len())
+                && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+            if !well_formed {
+                return Err(ProviderError::token(
+                    "invalid_request",
+                    "`code_verifier` must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
+                ));
+            }
+            let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+            if &computed != challenge {
+                return Err(invalid_grant(
+                    "PKCE failed: SHA-256 of `code_verifier` does not match `code_challenge`",
+                ));
+            }
+        }
+        (Some(_), None) => {
+            return Err(invalid_grant("`code_verifier` is missing; the code has a PKCE challenge"));
+        }
+        (None, Some(_)) => {
+            return Err(invalid_grant(
+                "a `code_verifier` was sent but the authorization request had no challenge",
+            ));
+        }
+        (None, None) => {}
+    }
+
+    // 5. A resource named again must be the one the code is for (RFC 8707 2.2).
+    let named = named_api(&provider.world, params.get("audience")?, params.get("resource")?)
+        .map_err(|(code, description)| ProviderError::token(code, description))?;
+    if let Some(api) = named
+        && record.grant.api.as_deref() != Some(api.identifier.as_str())
+    {
+        return Err(ProviderError::token(
+            "invalid_target",
+            format!("the code was not issued for `{}`", api.identifier),
+        ));
+    }
+
+    // 6. Issue: access token, refresh token with offline_access, ID token with openid.
+    let grant = record.grant.clone();
+    let family = grant
+        .scope
+        .iter()
+        .any(|scope| scope == "offline_access")
+        .then(|| mint::family(&mut store, client, &grant, now));
+    let access = mint::access_token(provider, &mut store, &grant, family.as_deref(), now)?;
+    let refresh = family
+        .as_deref()
+        .map(|family| mint::refresh_token(&mut store, client, &grant, family, now));
+    if let Some(stored) = store.codes.get_mut(&key) {
+        stored.used = true;
+        stored.issued.push(access.key.clone());
+        stored.family = family.clone();
+    }
+    drop(store);
+
+    let id_token = if grant.scope.iter().any(|scope| scope == "openid") {
+        let extras = IdTokenExtras {
+            nonce: record.nonce.as_deref(),
+            access_token: Some(&access.token),
+            code: None,
+        };
+        Some(mint::id_token(provider, client, &grant, extras, now)?)
+    } else {
+        None
+    };
+    tracing::info!(client_id = %client.client_id, "tokens issued for a code");
+    Ok(response(&grant, access, refresh, id_token))
+}
+
+/// The refresh token grant (RFC 6749 6), rotating and detecting reuse (RFC 9700 4.14.2).
+fn refresh_grant(
+    provider: &Provider,
+    client: &Client,
+    params: &Params,
+) -> Result<Value, ProviderError> {
+    let token = params.require("refresh_token")?;
+    let narrowed = params.get("scope")?;
+    let invalid_grant = |description: &str| ProviderError::token("invalid_grant", description);
+    let now = provider.now();
+    let mut store = provider.store.lock();
+    store.make_room(now)?;
+    let key = digest(token);
+    let Some(record) = store.refresh.get(&key).cloned() else {
+        return Err(invalid_grant("the refresh token is unknown, expired or revoked"));
+    };
+
+    // 1. Bound to its client.
+    if record.grant.client_id != client.client_id {
+        return Err(invalid_grant("the refresh token was issued to another client"));
+    }
+
+    // 2. Its family: alive and within the absolute lifetime.
+    let Some(family) = store.families.get(&record.family).cloned() else {
+        return Err(invalid_grant("the refresh token passed its absolute lifetime"));
+    };
+    if family.revoked {
+        return Err(invalid_grant("the refresh token was revoked"));
+    }
+
+    // 3. Reuse of a rotated token revokes the whole family.
+    if record.used {
+        store.revoke_family(&record.family);
+        tracing::warn!(client_id = %client.client_id, "refresh token reuse; family revoked");
+        return Err(invalid_grant(
+            "refresh token reuse detected: this token was already rotated, so the whole family \
+             is now revoked (RFC 9700 4.14.2)",
+        ));
+    }
+
+    // 4. Idle lifetime.
+    if record.idle_expires_at <= now {
+        return Err(invalid_grant("the refresh token passed its idle lifetime"));
+    }
+
+    // 5. A refresh may narrow the scope, never widen it (RFC 6749 6).
+    let mut grant = record.grant.clone();
+    if let Some(narrowed) = narrowed {
+        let asked: Vec<String> =
+            narrowed.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        if let Some(extra) = asked.iter().find(|scope| !record.grant.scope.contains(scope)) {
+            return Err(ProviderError::token(
+                "invalid_scope",
+                format!(
+                    "a refresh may narrow the scope, never widen it: `{extra}` was not granted"
+                ),
+            ));
+        }
+        grant.scope = asked;
+    }
+
+    // 6. Rotate: retire this token, issue the next one of the family.
+    let refresh = if client.rotate_refresh_tokens {
+        if let Some(stored) = store.refresh.get_mut(&key) {
+            stored.used = true;
+        }
+        Some(mint::refresh_token(&mut store, client, &record.grant, &record.family, now))
+    } else {
+        if let Some(stored) = store.refresh.get_mut(&key) {
+            stored.idle_expires_at = now + client.refresh_idle_lifetime;
+        }
+        None
+    };
+    let access = mint::access_token(provider, &mut store, &grant, Some(&record.family), now)?;
+    drop(store);
+
+    let id_token = if grant.scope.iter().any(|scope| scope == "openid") {
+        let extras = IdTokenExtras { access_token: Some(&access.token), ..Default::default() };
+        Some(mint::id_token(provider, client, &grant, extras, now)?)
+    } else {
+        None
+    };
+    tracing::info!(client_id = %client.client_id, "tokens refreshed");
+    Ok(response(&grant, access, refresh, id_token))
+}
+
+/// The client credentials grant (RFC 6749 4.4): an API is required, no refresh, no ID token.
+fn client_credentials_grant(
+    provider: &Provider,
+    client: &Client,
+    params: &Params,
+) -> Result<Value, ProviderError> {
+    // 1. The API, by audience or resource.
+    let api = named_api(&provider.world, params.get("audience")?, params.get("resource")?)
+        .map_err(|(code, description)| ProviderError::token(code, description))?;
+    let Some(api) = api else {
+        return Err(ProviderError::token(
+            "invalid_request",
+            "name the API with `audience` or `resource`: client credentials tokens are for an API",
+        ));
+    };
+
+    // 2. The scope, within what the client was granted for that API.
+    let Some(granted) = client.grants.get(&api.identifier) else {
+        return Err(ProviderError::token(
+            "unauthorized_client",
+            format!("`{}` has no grant for `{}`", client.client_id, api.identifier),
+        ));
+    };
+    let scope: Vec<String> = match params.get("scope")? {
+        None => granted.clone(),
+        Some(asked) => {
+            let asked: Vec<String> =
+                asked.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            if let Some(extra) = asked.iter().find(|scope| !granted.contains(scope)) {
+                return Err(ProviderError::token(
+                    "invalid_scope",
+                    format!(
+                        "`{}` was not granted `{extra}` for `{}`",
+                        client.client_id, api.identifier
+                    ),
+                ));
+            }
+            asked
+        }
+    };
+
+    // 3. The access token alone.
+    let grant = Grant {
+        client_id: client.client_id.clone(),
+        sub: client.client_id.clone(),
+        scope,
+        api: Some(api.identifier.clone()),
+        auth_time: None,
+        sid: None,
+    };
+    let now = provider.now();
+    let mut store = provider.store.lock();
+    store.make_room(now)?;
+    let access = mint::access_token(provider, &mut store, &grant, None, now)?;
+    drop(store);
+    tracing::info!(client_id = %client.client_id, api = %api.identifier, "machine token issued");
+    Ok(response(&grant, access, None, None))
+}
+
+/// The successful response (RFC 6749 5.1, OIDC Core 3.1.3.3).
+fn response(
+    grant: &Grant,
+    access: mint::Minted,
+    refresh: Option<String>,
+    id_token: Option<String>,
+) -> Value {
+    let mut body = Map::new();
+    body.insert("access_token".into(), json!(access.token));
+    body.insert("token_type".into(), json!("Bearer"));
+    body.insert("expires_in".into(), json!(access.expires_in));
+    body.insert("scope".into(), json!(grant.scope.join(" ")));
+    if let Some(refresh) = refresh {
+        body.insert("refresh_token".into(), json!(refresh));
+    }
+    if let Some(id_token) = id_token {
+        body.insert("id_token".into(), json!(id_token));
+    }
+    Value::Object(body)
+}
