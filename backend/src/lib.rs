@@ -4,10 +4,13 @@
 //! Each role is an area with its own router and error type:
 //! - [`client`]: the sandbox's own JSON API under `/api`, used by the frontend.
 //! - [`provider`]: the embedded lab identity provider under `/idp`.
+//! - [`api`]: the sample Expenses API under `/expenses-api` and its Reports service under
+//!   `/reports-service`.
 //! - [`web`]: the built frontend, with deep links falling back to `index.html`, and `/healthz`.
 //!
 //! [`app`] merges them; tests drive it with `oneshot` or on a socket bound to `127.0.0.1:0`.
 
+pub mod api;
 pub mod client;
 pub mod config;
 pub mod lessons;
@@ -61,11 +64,14 @@ impl Site {
 /// Builds the whole router for a server reachable at `site.public_url`.
 pub async fn app(site: Site) -> anyhow::Result<Router> {
     let provider = Arc::new(provider::Provider::new(&site)?);
+    let (expenses_api, reports_service) = api::routers(&site, &provider.world)?;
 
     let router = Router::new()
         .nest("/api/lessons", lessons::router(&site))
         .nest("/api", client::router())
         .nest("/idp", provider::router(provider))
+        .nest("/expenses-api", expenses_api)
+        .nest("/reports-service", reports_service)
         .merge(web::router(&site.config.dist));
 
     Ok(router.layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span)))

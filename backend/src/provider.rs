@@ -22,7 +22,7 @@ pub mod userinfo;
 pub mod world;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -28,15 +28,18 @@ const REDIRECT: &str = "http://lab.test/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const EXPENSES: &str = "https://expenses-api";
 
-/// One RSA key for the whole test binary: making one takes a moment.
-pub fn test_keys() -> Keys {
+/// One RSA key (PEM) for the whole test binary: making one takes a moment.
+pub fn test_pem() -> &'static [u8] {
     static PEM: OnceLock<Vec<u8>> = OnceLock::new();
-    let pem = PEM.get_or_init(|| {
+    PEM.get_or_init(|| {
         let folder = tempfile::tempdir().unwrap();
         Keys::load_or_create(folder.path()).unwrap();
         std::fs::read(folder.path().join(super::keys::KEY_FILE)).unwrap()
-    });
-    Keys::from_pem(pem).unwrap()
+    })
+}
+
+fn test_keys() -> Keys {
+    Keys::from_pem(test_pem()).unwrap()
 }
 
 struct Lab {
