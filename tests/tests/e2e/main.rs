@@ -11,3 +11,6 @@ mod browser;
 
 /// The lessons, broken scenarios and Lab 2 track: the catalogue and the goals they check.
 mod lessons;
+
+/// The lab provider against a certified relying party library from npm (openid-client).
+mod provider_interop;
