@@ -30,9 +30,8 @@ async fn run_script(script: &str, args: &[&str]) -> Value {
 
 #[tokio::test]
 async fn openid_client_runs_every_flow_against_the_lab_provider() {
-    let server = TestServer::start_with(|config| config.client_secret = Some(SECRET.into()))
-        .await
-        .unwrap();
+    let server =
+        TestServer::start_with(|config| config.client_secret = Some(SECRET.into())).await.unwrap();
     let issuer = server.at("/idp");
 
     let out = run_script(
