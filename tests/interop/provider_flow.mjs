@@ -126,6 +126,41 @@ async function main() {
     has_refresh_token: "refresh_token" in machineTokens,
     has_id_token: "id_token" in machineTokens };
 
+  // 8. The hybrid flow (`code id_token`) with form_post, reusing the login session and the
+  //    consent given above; openid-client checks the front-channel ID token's c_hash and nonce.
+  const hybrid = await client.discovery(
+    issuer, clientId, { redirect_uris: [redirectUri] }, client.ClientSecretBasic(clientSecret),
+    { execute: [client.allowInsecureRequests, client.useCodeIdTokenResponseType] },
+  );
+  const hybridVerifier = client.randomPKCECodeVerifier();
+  const hybridNonce = client.randomNonce();
+  const hybridUrl = client.buildAuthorizationUrl(hybrid, {
+    redirect_uri: redirectUri,
+    scope: "openid profile email offline_access read:reports",
+    audience: expenses,
+    response_mode: "form_post",
+    code_challenge: await client.calculatePKCECodeChallenge(hybridVerifier),
+    code_challenge_method: "S256",
+    nonce: hybridNonce,
+  });
+  const cookie = setCookie.map((line) => line.split(";")[0]).join("; ");
+  const formPage = await (await fetch(hybridUrl, { headers: { cookie }, redirect: "manual" })).text();
+  const fields = new URLSearchParams();
+  for (const [, name, value] of formPage.matchAll(/type="hidden" name="([^"]*)" value="([^"]*)"/g)) {
+    fields.append(name, value.replaceAll("&amp;", "&").replaceAll("&quot;", '"'));
+  }
+  const posted = new Request(redirectUri, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: fields,
+  });
+  const hybridTokens = await client.authorizationCodeGrant(hybrid, posted, {
+    pkceCodeVerifier: hybridVerifier,
+    expectedNonce: hybridNonce,
+    idTokenExpected: true,
+  });
+  out.hybrid = { sub: hybridTokens.claims().sub, front_channel_id_token: fields.has("id_token") };
+
   console.log(JSON.stringify(out));
 }
 

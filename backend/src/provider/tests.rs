@@ -48,10 +48,15 @@ struct Lab {
 }
 
 fn lab() -> Lab {
+    lab_with(DEFAULT_SCENARIO)
+}
+
+/// A lab whose world is the scenario `text`.
+fn lab_with(text: &str) -> Lab {
     let mut config = Config::with_defaults();
     config.client_secret = Some(SECRET.to_owned());
     let site = Site::new(config, PUBLIC_URL.to_owned());
-    let world = World::parse(DEFAULT_SCENARIO, &site).unwrap();
+    let world = World::parse(text, &site).unwrap();
     let provider = Arc::new(Provider::with(&site, world, test_keys()));
     Lab { router: router(provider.clone()), provider }
 }
@@ -974,4 +979,83 @@ async fn account_page_lists_and_revokes_consents() {
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let refreshed = lab.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
     assert_eq!(json(refreshed).await["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn without_rotation_the_refresh_token_stays_the_same_and_usable() {
+    let scenario = DEFAULT_SCENARIO.replace(
+        "name = \"Grantlab sandbox\"",
+        "name = \"Grantlab sandbox\"\nrotate_refresh_tokens = false",
+    );
+    let lab = lab_with(&scenario);
+    let tokens = lab.tokens(&[], "alice").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    let first =
+        json(lab.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await).await;
+    let second =
+        json(lab.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await).await;
+
+    assert!(first.get("refresh_token").is_none());
+    assert!(second["access_token"].is_string(), "{second}");
+}
+
+#[tokio::test]
+async fn offline_access_is_withheld_for_an_api_that_does_not_allow_it() {
+    let lab = lab();
+
+    let tokens = lab
+        .tokens(
+            &[("audience", "https://reports-service"), ("scope", "openid offline_access")],
+            "bob",
+        )
+        .await;
+
+    assert_eq!(tokens["scope"], "openid");
+    assert!(tokens.get("refresh_token").is_none());
+}
+
+#[tokio::test]
+async fn account_page_without_a_session_offers_the_login_form() {
+    let lab = lab();
+    let page = text(lab.get("/account", None).await).await;
+    assert!(page.contains("id=\"login\""));
+
+    let response = lab
+        .post("/login", &[("request", ""), ("username", "bob"), ("password", "bob-pass")], None)
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = session_cookie(&response);
+    let account = text(lab.get("/account", Some(&cookie)).await).await;
+    assert!(account.contains("Bob Lindqvist"));
+}
+
+#[tokio::test]
+async fn prompt_login_asks_for_the_password_despite_a_session() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    let response = lab.authorize(&request(&[("prompt", "login")]), Some(&cookie)).await;
+
+    assert!(text(response).await.contains("Log in to the lab provider"));
+}
+
+#[tokio::test]
+async fn login_hint_fills_in_the_username() {
+    let lab = lab();
+
+    let page = text(lab.authorize(&request(&[("login_hint", "carol")]), None).await).await;
+
+    assert!(page.contains("value=\"carol\""));
+}
+
+#[tokio::test]
+async fn resource_parameter_names_the_api_like_audience() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[("audience", ""), ("resource", EXPENSES)], "alice").await;
+
+    let claims = lab.claims(tokens["access_token"].as_str().unwrap(), EXPENSES);
+    assert_eq!(claims["scope"], "openid profile email offline_access read:reports");
 }

@@ -441,6 +441,31 @@ mod tests {
     }
 
     #[test]
+    fn scenario_flag_replaces_the_built_in_world_with_ten_second_tokens() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("lab2.toml");
+        let text =
+            DEFAULT_SCENARIO.replace("access_token_lifetime = 600", "access_token_lifetime = 10");
+        std::fs::write(&path, text).unwrap();
+        let mut config = Config::with_defaults();
+        config.scenario = Some(path);
+
+        let world = World::load(&Site::new(config, "http://127.0.0.1:1".to_owned())).unwrap();
+
+        assert_eq!(world.api("https://expenses-api").unwrap().access_token_lifetime, 10);
+    }
+
+    #[test]
+    fn missing_scenario_file_is_named_in_the_error() {
+        let mut config = Config::with_defaults();
+        config.scenario = Some("/no/such/scenario.toml".into());
+
+        let error = World::load(&Site::new(config, "http://127.0.0.1:1".to_owned())).unwrap_err();
+
+        assert!(format!("{error:#}").contains("/no/such/scenario.toml"), "{error:#}");
+    }
+
+    #[test]
     fn grant_for_an_unknown_permission_is_refused() {
         let text = DEFAULT_SCENARIO.replace(r#"["summarize:reports"] }"#, r#"["fly"] }"#);
 

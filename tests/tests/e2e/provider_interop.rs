@@ -57,4 +57,6 @@ async fn openid_client_runs_every_flow_against_the_lab_provider() {
     assert_eq!(out["client_credentials"]["scope"], "read:reports");
     assert_eq!(out["client_credentials"]["has_refresh_token"], false);
     assert_eq!(out["client_credentials"]["has_id_token"], false);
+    assert_eq!(out["hybrid"]["sub"], out["id_token"]["sub"]);
+    assert_eq!(out["hybrid"]["front_channel_id_token"], true);
 }
