@@ -83,6 +83,7 @@ impl Provider {
     }
 
     /// Moves the provider's clock forward, for tests of expiry.
+    #[cfg(test)]
     pub fn advance_clock(&self, seconds: u64) {
         self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
     }

@@ -29,7 +29,8 @@ function hidden(page, name) {
 async function postForm(url, fields, cookie) {
   const headers = { "content-type": "application/x-www-form-urlencoded" };
   if (cookie) headers.cookie = cookie;
-  return fetch(url, { method: "POST", headers, body: new URLSearchParams(fields), redirect: "manual" });
+  const body = new URLSearchParams(fields);
+  return fetch(url, { method: "POST", headers, body, redirect: "manual" });
 }
 
 /** Logs in as `username` on the provider's pages and approves; returns the callback URL. */
@@ -144,9 +145,11 @@ async function main() {
     nonce: hybridNonce,
   });
   const cookie = setCookie.map((line) => line.split(";")[0]).join("; ");
-  const formPage = await (await fetch(hybridUrl, { headers: { cookie }, redirect: "manual" })).text();
+  const formResponse = await fetch(hybridUrl, { headers: { cookie }, redirect: "manual" });
+  const formPage = await formResponse.text();
   const fields = new URLSearchParams();
-  for (const [, name, value] of formPage.matchAll(/type="hidden" name="([^"]*)" value="([^"]*)"/g)) {
+  const hiddenInputs = /type="hidden" name="([^"]*)" value="([^"]*)"/g;
+  for (const [, name, value] of formPage.matchAll(hiddenInputs)) {
     fields.append(name, value.replaceAll("&amp;", "&").replaceAll("&quot;", '"'));
   }
   const posted = new Request(redirectUri, {

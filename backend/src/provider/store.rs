@@ -204,6 +204,15 @@ impl<T> Inner<T> {
         });
         self.families.retain(|_, family| family.expires_at > now);
 
+        // Anyone may open a login form, so a full pending map drops its oldest form rather
+        // than lock everyone out.
+        if self.pending.len() >= MAX_ENTRIES {
+            let oldest = self.pending.iter().min_by_key(|(_, pending)| pending.expires_at);
+            if let Some(id) = oldest.map(|(id, _)| id.clone()) {
+                self.pending.remove(&id);
+            }
+        }
+
         let sizes = [
             self.sessions.len(),
             self.pending.len(),
@@ -262,6 +271,21 @@ mod tests {
         }
 
         assert!(matches!(inner.make_room(50), Err(ProviderError::Busy)));
+    }
+
+    #[test]
+    fn full_pending_map_drops_its_oldest_form() {
+        let store = Store::<()>::default();
+        let mut inner = store.lock();
+        for index in 0..MAX_ENTRIES {
+            let pending = Pending { request: (), expires_at: 1_000 + index as u64 };
+            inner.pending.insert(index.to_string(), pending);
+        }
+
+        inner.make_room(50).unwrap();
+
+        assert!(!inner.pending.contains_key("0"));
+        assert_eq!(inner.pending.len(), MAX_ENTRIES - 1);
     }
 
     #[test]

@@ -1059,3 +1059,28 @@ async fn resource_parameter_names_the_api_like_audience() {
     let claims = lab.claims(tokens["access_token"].as_str().unwrap(), EXPENSES);
     assert_eq!(claims["scope"], "openid profile email offline_access read:reports");
 }
+
+#[tokio::test]
+async fn refresh_family_ends_at_its_absolute_lifetime_even_when_used() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let mut refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+
+    // Refresh every 20 hours: within the idle lifetime (24 h) each time.
+    for round in 1..=9 {
+        lab.provider.advance_clock(20 * 3600);
+        let body =
+            json(lab.token(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await)
+                .await;
+        match body["refresh_token"].as_str() {
+            Some(next) => refresh = next.to_owned(),
+            None => {
+                // 9 x 20 h = 180 h is the first round past the absolute lifetime (168 h).
+                assert_eq!(body["error"], "invalid_grant", "{body}");
+                assert_eq!(round, 9);
+                return;
+            }
+        }
+    }
+    panic!("the family outlived its absolute lifetime");
+}
