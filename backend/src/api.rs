@@ -198,23 +198,21 @@ async fn summary(
     };
 
     // 1. The API's own token for the Reports service, cached until it expires.
-    let token = match downstream.token().await {
+    let (token, reused) = match downstream.token().await {
         Ok(token) => token,
         Err(error) => {
-            return Err(ApiError::Upstream {
-                checks,
-                what: format!("cannot get the API's own token: {error:#}"),
-            });
+            let what = format!("cannot get the API's own token: {error:#}");
+            return Err(ApiError::Upstream { checks, what });
         }
     };
     checks.push(Check {
         name: "own token for the Reports service".to_owned(),
         passed: true,
         expected: format!(
-            "client credentials token of `{}` for {REPORTS_SERVICE}",
+            "a client credentials token of `{}` for {REPORTS_SERVICE}",
             downstream.client_id
         ),
-        found: "issued or cached".to_owned(),
+        found: if reused { "reused from the cache" } else { "newly issued" }.to_owned(),
     });
 
     // 2. The call, with the API's token, not the user's.
@@ -247,19 +245,21 @@ async fn summary(
             downstream.client_id
         ),
         "for_user": accepted.claims["sub"],
+        "own_token_reused": reused,
         "reports_service": body,
     })))
 }
 
 impl Downstream {
-    /// A client credentials token for the Reports service, reused until 5 s before it expires.
-    async fn token(&self) -> anyhow::Result<String> {
+    /// A client credentials token for the Reports service, reused until 5 s before it expires;
+    /// `true` with it when it came from the cache.
+    async fn token(&self) -> anyhow::Result<(String, bool)> {
         let mut cached = self.cached.lock().await;
         let now = jsonwebtoken::get_current_timestamp();
         if let Some((token, expires_at)) = cached.as_ref()
             && *expires_at > now + 5
         {
-            return Ok(token.clone());
+            return Ok((token.clone(), true));
         }
 
         let response = self
@@ -278,7 +278,7 @@ impl Downstream {
         let expires_in = body["expires_in"].as_u64().unwrap_or_default();
         *cached = Some((token.clone(), now + expires_in));
         tracing::info!(client_id = %self.client_id, "the Expenses API got its own token");
-        Ok(token)
+        Ok((token, false))
     }
 }
 

@@ -269,6 +269,20 @@ async fn summary_calls_the_reports_service_with_the_apis_own_token() {
 }
 
 #[tokio::test]
+async fn the_apis_own_token_is_cached_until_it_expires() {
+    let lab = start().await;
+    let token = lab.machine_token().await;
+
+    let first: Value =
+        lab.get("/expenses-api/reports/summary", Some(&token)).await.json().await.unwrap();
+    let second: Value =
+        lab.get("/expenses-api/reports/summary", Some(&token)).await.json().await.unwrap();
+
+    assert_eq!(first["own_token_reused"], false);
+    assert_eq!(second["own_token_reused"], true);
+}
+
+#[tokio::test]
 async fn reports_service_accepts_only_tokens_for_its_identifier() {
     let lab = start().await;
     let token = lab.mint("at+jwt", json!({ "scope": "summarize:reports" }));

@@ -1084,3 +1084,15 @@ async fn refresh_family_ends_at_its_absolute_lifetime_even_when_used() {
     }
     panic!("the family outlived its absolute lifetime");
 }
+
+#[tokio::test]
+async fn authorization_endpoint_accepts_a_form_post() {
+    let lab = lab();
+    let params = request(&[]);
+    let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+
+    let response = lab.post("/authorize", &pairs, None).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(text(response).await.contains("Log in to the lab provider"));
+}

@@ -211,6 +211,19 @@ impl World {
             }
         }
 
+        // Settings that weaken security are lessons, and say so loudly.
+        for api in apis.iter().filter(|api| !api.role_based_access) {
+            tracing::warn!(api = %api.identifier, "role-based access is off");
+        }
+        for client in &clients {
+            if !client.require_pkce {
+                tracing::warn!(client_id = %client.client_id, "PKCE is optional for this client");
+            }
+            if !client.rotate_refresh_tokens {
+                tracing::warn!(client_id = %client.client_id, "refresh token rotation is off");
+            }
+        }
+
         Ok(Self { provider, apis, users: raw.users, clients })
     }
 
