@@ -131,7 +131,8 @@ impl IntoResponse for ApiError {
             Self::NoSuchExpense(_) | Self::Internal(_) => Vec::new(),
         };
         let body = json!({
-            "error": code.unwrap_or("invalid_request"),
+            // RFC 6750 3.1 gives no code when no token was sent; the body says so plainly.
+            "error": code.unwrap_or("missing_token"),
             "error_description": description,
             "checks": checks,
         });

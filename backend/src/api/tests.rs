@@ -107,6 +107,7 @@ async fn no_token_gets_a_bare_bearer_challenge() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(response.headers()[WWW_AUTHENTICATE], "Bearer realm=\"grantlab-api\"");
     let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "missing_token");
     assert_eq!(last_check(&body), ("bearer token present".to_owned(), false));
 }
 
