@@ -8,10 +8,7 @@ use super::Provider;
 use super::authorize::AuthRequest;
 use super::keys::half_hash;
 use super::store::{AccessToken, Family, Grant, Inner, RefreshToken, digest, random_value};
-use super::world::Client;
-
-/// The lifetime of an opaque access token (no API named), in seconds.
-pub const OPAQUE_LIFETIME: u64 = 600;
+use super::world::{Client, MIN_LIFETIME};
 
 /// What goes into an ID token besides the grant.
 #[derive(Default)]
@@ -123,7 +120,11 @@ pub fn access_token(
         None => {
             let token = random_value();
             let key = digest(&token);
-            (token, key, OPAQUE_LIFETIME, Vec::new(), None)
+            let lifetime = provider
+                .world
+                .client(&grant.client_id)
+                .map_or(MIN_LIFETIME, |client| client.opaque_token_lifetime);
+            (token, key, lifetime, Vec::new(), None)
         }
     };
 

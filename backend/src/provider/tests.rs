@@ -1096,3 +1096,14 @@ async fn authorization_endpoint_accepts_a_form_post() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(text(response).await.contains("Log in to the lab provider"));
 }
+
+#[tokio::test]
+async fn opaque_token_lifetime_is_set_per_client() {
+    let scenario =
+        DEFAULT_SCENARIO.replace("opaque_token_lifetime = 600", "opaque_token_lifetime = 10");
+    let lab = lab_with(&scenario);
+
+    let tokens = lab.tokens(&[("audience", ""), ("scope", "openid")], "alice").await;
+
+    assert_eq!(tokens["expires_in"], 10);
+}

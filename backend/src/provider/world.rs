@@ -126,6 +126,8 @@ pub struct Client {
     pub require_pkce: bool,
     /// ID token lifetime in seconds.
     pub id_token_lifetime: u64,
+    /// Lifetime of an opaque access token (no API named), in seconds.
+    pub opaque_token_lifetime: u64,
     /// A refresh token unused this long expires.
     pub refresh_idle_lifetime: u64,
     /// A refresh token family expires this long after the login, used or not.
@@ -287,6 +289,8 @@ struct RawClient {
     require_pkce: bool,
     #[serde(default = "default_id_token_lifetime")]
     id_token_lifetime: u64,
+    #[serde(default = "default_access_token_lifetime")]
+    opaque_token_lifetime: u64,
     #[serde(default = "default_refresh_idle_lifetime")]
     refresh_idle_lifetime: u64,
     #[serde(default = "default_refresh_absolute_lifetime")]
@@ -341,6 +345,7 @@ impl RawClient {
             expand(self.post_logout_redirect_uris, "post_logout_redirect_uris")?;
 
         check_lifetime(&format!("{at}.id_token_lifetime"), self.id_token_lifetime)?;
+        check_lifetime(&format!("{at}.opaque_token_lifetime"), self.opaque_token_lifetime)?;
         check_lifetime(&format!("{at}.refresh_idle_lifetime"), self.refresh_idle_lifetime)?;
         check_lifetime(&format!("{at}.refresh_absolute_lifetime"), self.refresh_absolute_lifetime)?;
         for (identifier, permissions) in &self.grants {
@@ -362,6 +367,7 @@ impl RawClient {
             response_types: self.response_types,
             require_pkce: self.require_pkce,
             id_token_lifetime: self.id_token_lifetime,
+            opaque_token_lifetime: self.opaque_token_lifetime,
             refresh_idle_lifetime: self.refresh_idle_lifetime,
             refresh_absolute_lifetime: self.refresh_absolute_lifetime,
             rotate_refresh_tokens: self.rotate_refresh_tokens,
