@@ -30,14 +30,402 @@
 //! answers a small page that posts `location.hash` to `POST /api/callback`. Each ends with a
 //! redirect to the workbench (`/`), which reads the result from `GET /api/session`.
 
+pub mod call;
+pub mod callback;
+pub mod compose;
 pub mod error;
 pub mod extract;
+pub mod guard;
+pub mod http;
+pub mod idtoken;
+pub mod lenient;
+pub mod profile;
+pub mod redact;
+pub mod state;
+pub mod token;
+
+use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post, put};
+use grantlab_shared::{
+    ApiCallRequest, ApiCallResult, AuthorizationDraft, Channel, ClientCredentialsRequest,
+    ComposedRequest, Endpoints, FlowStatus, FragmentCallback, JwtView, Outcome, ProfileChoice,
+    ProfileList, ProfileView, RedeemRequest, RefreshRequest, ResponseMode, SessionView, Timeline,
+    TimelineEntry, TokenRequest, TokenSetView,
+};
+use tokio::sync::RwLock;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
 use self::error::ClientError;
+use self::extract::Json;
+use self::http::{Outbound, Recorder, unix_ms};
+use self::profile::Preset;
+use self::redact::Redactor;
+use self::state::ClientSession;
+use crate::Site;
 
-/// The `/api` router. Unknown routes answer `not_found` in the API's JSON shape.
-pub fn router() -> Router {
-    Router::new().fallback(|| async { ClientError::UnknownRoute })
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "grantlab_session";
+
+/// What the client role's handlers share.
+pub struct ClientState {
+    /// The site settings and the sandbox's secret.
+    pub site: Site,
+    /// The one back-channel HTTP client.
+    pub outbound: Outbound,
+    /// The host's presets.
+    pub presets: Vec<Preset>,
+    /// The lab provider's endpoints, once discovered.
+    pub lab: RwLock<Option<Endpoints>>,
+}
+
+impl ClientState {
+    /// Builds the shared state: the outbound client and the presets file.
+    pub fn new(site: Site) -> anyhow::Result<Self> {
+        let outbound = Outbound::new(&site.public_url, site.config.hosted)?;
+        let presets = match &site.config.profiles {
+            Some(path) => profile::load_presets(path)?,
+            None => Vec::new(),
+        };
+        Ok(Self { site, outbound, presets, lab: RwLock::new(None) })
+    }
+
+    /// A recorder for one request, redacting the sandbox's secret and the session's own.
+    pub fn recorder(&self, data: &ClientSession) -> Recorder<'_> {
+        let mut redactor =
+            Redactor::new(crate::SANDBOX_CLIENT_ID, Some(self.site.client_secret.secret()));
+        if let Some(stored) = &data.profile {
+            redactor = redactor.also(&stored.view.client_id, stored.client_secret.as_deref());
+        }
+        Recorder::new(&self.outbound, redactor)
+    }
+
+    /// The session's profile and client secret (the lab's is the sandbox's).
+    pub async fn current(
+        &self,
+        data: &ClientSession,
+        recorder: &Recorder<'_>,
+    ) -> Result<(ProfileView, Option<String>), ClientError> {
+        match &data.profile {
+            Some(stored) => Ok((stored.view.clone(), stored.client_secret.clone())),
+            None => {
+                let view = self.lab_profile(recorder).await?;
+                Ok((view, Some(self.site.client_secret.secret().clone())))
+            }
+        }
+    }
+
+    /// The profile as shown, without reaching the network.
+    async fn shown_profile(&self, data: &ClientSession) -> ProfileView {
+        match &data.profile {
+            Some(stored) => stored.view.clone(),
+            None => self.lab_view(self.lab.read().await.clone().unwrap_or_default()),
+        }
+    }
+
+    /// The workbench's view of the session.
+    async fn view(&self, data: &ClientSession) -> SessionView {
+        let request = data.request_url.as_ref().map(|url| ComposedRequest {
+            url: url.clone(),
+            parameters: compose::explain(url, &compose::draft(String::new())).parameters,
+            warnings: Vec::new(),
+        });
+        SessionView {
+            profile: self.shown_profile(data).await,
+            status: data.status,
+            request,
+            callback: data.callback.clone(),
+            tokens: data.tokens.as_ref().map(token_view),
+            timeline_len: data.timeline.len(),
+        }
+    }
+}
+
+/// The tokens as the browser sees them, JWTs decoded.
+fn token_view(tokens: &state::Tokens) -> TokenSetView {
+    let jwt = |raw: &String| {
+        let decoded = idtoken::decode(raw);
+        JwtView {
+            raw: raw.clone(),
+            is_jwt: decoded.is_some(),
+            header: decoded
+                .as_ref()
+                .map(|(header, _)| idtoken::members(header))
+                .unwrap_or_default(),
+            claims: decoded
+                .as_ref()
+                .map(|(_, claims)| idtoken::members(claims))
+                .unwrap_or_default(),
+        }
+    };
+    TokenSetView {
+        access_token: tokens.access_token.as_ref().map(jwt),
+        token_type: tokens.token_type.clone(),
+        expires_at: tokens.expires_at,
+        scope: tokens.scope.clone(),
+        refresh_token: tokens.refresh_token.clone(),
+        refresh_rotated: tokens.refresh_rotated,
+        previous_refresh_token: tokens.previous_refresh_token.clone(),
+        id_token: tokens.id_token.as_ref().map(jwt),
+        id_token_checks: tokens.id_token_checks.clone(),
+        extra: tokens.extra.clone(),
+    }
+}
+
+/// The session layer: an in-memory store, cookie HttpOnly and SameSite=Lax, Secure over https.
+pub fn session_layer(public_url: &str) -> SessionManagerLayer<MemoryStore> {
+    SessionManagerLayer::new(MemoryStore::default())
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(public_url.starts_with("https://"))
+        .with_path("/")
+}
+
+/// The `/api` router and the top-level `/callback`, sharing one state.
+pub fn routers(site: Site) -> anyhow::Result<(Router, Router)> {
+    let state = Arc::new(ClientState::new(site)?);
+    let api = Router::new()
+        .route("/session", get(session_get).delete(session_reset))
+        .route("/profiles", get(profiles))
+        .route("/profile", put(profile_put))
+        .route("/authorize/draft", get(authorize_draft))
+        .route("/authorize", post(authorize))
+        .route("/callback", post(fragment))
+        .route("/redeem", post(redeem))
+        .route("/refresh", post(refresh))
+        .route("/userinfo", post(userinfo))
+        .route("/call", post(api_call))
+        .route("/client-credentials", post(client_credentials))
+        .route("/revoke", post(revoke))
+        .route("/introspect", post(introspect))
+        .route("/timeline", get(timeline).delete(timeline_clear))
+        .fallback(|| async { ClientError::UnknownRoute })
+        .with_state(state.clone());
+    let callback =
+        Router::new().route("/callback", get(callback::get).post(callback::post)).with_state(state);
+    Ok((api, callback))
+}
+
+/// The `/api` router alone, for tests that need no callback.
+pub fn router(site: Site) -> anyhow::Result<Router> {
+    Ok(routers(site)?.0)
+}
+
+type Shared = State<Arc<ClientState>>;
+
+/// The whole session as the workbench shows it.
+async fn session_get(
+    State(state): Shared,
+    session: Session,
+) -> Result<axum::Json<SessionView>, ClientError> {
+    let data = ClientSession::load(&session).await?;
+    Ok(axum::Json(state.view(&data).await))
+}
+
+/// Starts over: the flow, tokens and timeline go; the profile stays.
+async fn session_reset(
+    State(state): Shared,
+    session: Session,
+) -> Result<axum::Json<SessionView>, ClientError> {
+    let old = ClientSession::load(&session).await?;
+    let fresh = ClientSession { profile: old.profile, ..ClientSession::default() };
+    fresh.save(&session).await?;
+    Ok(axum::Json(state.view(&fresh).await))
+}
+
+/// The profiles to pick from: the lab provider and the host's presets.
+async fn profiles(
+    State(state): Shared,
+    session: Session,
+) -> Result<axum::Json<ProfileList>, ClientError> {
+    let data = ClientSession::load(&session).await?;
+    let recorder = state.recorder(&data);
+    let lab =
+        state.lab_profile(&recorder).await.unwrap_or_else(|_| state.lab_view(Endpoints::default()));
+    let mut list = vec![lab];
+    for preset in &state.presets {
+        let mut view = state.lab_view(preset.endpoints.clone().unwrap_or_default());
+        view.id = preset.id.clone();
+        view.label = preset.label.clone();
+        view.kind = grantlab_shared::ProfileKind::Preset;
+        view.client_id = preset.client_id.clone();
+        view.client_secret_set = preset.client_secret.is_some();
+        list.push(view);
+    }
+    let current = state.shown_profile(&data).await.id;
+    Ok(axum::Json(ProfileList { profiles: list, current }))
+}
+
+/// Chooses the provider (OIDC Discovery §4 when discovering); a new profile starts a new flow.
+async fn profile_put(
+    State(state): Shared,
+    session: Session,
+    Json(choice): Json<ProfileChoice>,
+) -> Result<axum::Json<ProfileView>, ClientError> {
+    // Step 1: resolve the choice, discovering when asked; the discovery is traced.
+    let data = ClientSession::load(&session).await?;
+    let recorder = state.recorder(&data);
+    let stored = state.choose(&recorder, choice).await;
+
+    // Step 2: keep the trace even when the choice failed, and start a fresh flow.
+    let mut fresh = ClientSession {
+        timeline: data.timeline,
+        next_id: data.next_id,
+        dropped: data.dropped,
+        ..ClientSession::default()
+    };
+    fresh.record(recorder.take());
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(error) => {
+            let kept = ClientSession { profile: data.profile, ..fresh };
+            kept.save(&session).await?;
+            return Err(error);
+        }
+    };
+    fresh.profile = stored;
+    fresh.save(&session).await?;
+    Ok(axum::Json(state.shown_profile(&fresh).await))
+}
+
+/// A fresh draft for the current profile (RFC 6749 §4.1.1, OIDC Core §3.1.2.1).
+async fn authorize_draft(State(state): Shared) -> axum::Json<AuthorizationDraft> {
+    axum::Json(compose::draft(state.redirect_uri()))
+}
+
+/// Composes the authorization request and keeps its state, nonce and PKCE verifier.
+async fn authorize(
+    State(state): Shared,
+    session: Session,
+    Json(draft): Json<AuthorizationDraft>,
+) -> Result<axum::Json<ComposedRequest>, ClientError> {
+    // Step 1: the current profile's authorization endpoint.
+    let mut data = ClientSession::load(&session).await?;
+    let recorder = state.recorder(&data);
+    let (profile, _) = state.current(&data, &recorder).await?;
+    data.record(recorder.take());
+
+    // Step 2: compose, and keep the flow; the old code and tokens of a flow stay until replaced.
+    let (composed, flow) =
+        compose::compose(&profile.endpoints.authorization_endpoint, &profile.client_id, &draft)?;
+    data.record(vec![TimelineEntry {
+        id: 0,
+        at_ms: unix_ms(),
+        channel: Channel::Front,
+        label: "authorization request (the browser goes there)".into(),
+        method: "GET".into(),
+        url: composed.url.clone(),
+        request_headers: Vec::new(),
+        request_body: None,
+        status: None,
+        response_headers: Vec::new(),
+        response_body: None,
+        duration_ms: None,
+        truncated: None,
+        failure: None,
+        deviations: Vec::new(),
+        curl: None,
+    }]);
+    data.flow = Some(flow);
+    data.code = None;
+    data.callback = None;
+    data.status = FlowStatus::AwaitingCallback;
+    data.request_url = Some(composed.url.clone());
+    data.save(&session).await?;
+    Ok(axum::Json(composed))
+}
+
+/// Multiple Response Types §2.1: the fragment, handed over by the callback page.
+async fn fragment(
+    State(state): Shared,
+    session: Session,
+    Json(body): Json<FragmentCallback>,
+) -> Result<axum::Json<SessionView>, ClientError> {
+    let params = url::form_urlencoded::parse(body.fragment.trim_start_matches('#').as_bytes())
+        .into_owned()
+        .collect();
+    callback::receive(&state, &session, ResponseMode::Fragment, "GET", params).await?;
+    let data = ClientSession::load(&session).await?;
+    Ok(axum::Json(state.view(&data).await))
+}
+
+/// RFC 6749 §4.1.3: redeems the code.
+async fn redeem(
+    State(state): Shared,
+    session: Session,
+    Json(request): Json<RedeemRequest>,
+) -> Result<axum::Json<Outcome>, ClientError> {
+    Ok(axum::Json(token::redeem(&state, &session, request).await?))
+}
+
+/// RFC 6749 §6: refreshes, or replays the previous refresh token.
+async fn refresh(
+    State(state): Shared,
+    session: Session,
+    Json(request): Json<RefreshRequest>,
+) -> Result<axum::Json<Outcome>, ClientError> {
+    Ok(axum::Json(token::refresh(&state, &session, request).await?))
+}
+
+/// OIDC Core §5.3: calls userinfo with the access token.
+async fn userinfo(
+    State(state): Shared,
+    session: Session,
+) -> Result<axum::Json<Outcome>, ClientError> {
+    Ok(axum::Json(call::userinfo(&state, &session).await?))
+}
+
+/// RFC 6750 §2: calls an API with a token, another token, or none.
+async fn api_call(
+    State(state): Shared,
+    session: Session,
+    Json(request): Json<ApiCallRequest>,
+) -> Result<axum::Json<ApiCallResult>, ClientError> {
+    Ok(axum::Json(call::api(&state, &session, request).await?))
+}
+
+/// RFC 6749 §4.4: a token for the client itself.
+async fn client_credentials(
+    State(state): Shared,
+    session: Session,
+    Json(request): Json<ClientCredentialsRequest>,
+) -> Result<axum::Json<Outcome>, ClientError> {
+    Ok(axum::Json(token::client_credentials(&state, &session, request).await?))
+}
+
+/// RFC 7009 §2.1: revokes a token.
+async fn revoke(
+    State(state): Shared,
+    session: Session,
+    Json(request): Json<TokenRequest>,
+) -> Result<axum::Json<Outcome>, ClientError> {
+    Ok(axum::Json(token::revoke(&state, &session, request).await?))
+}
+
+/// RFC 7662 §2.1: introspects a token.
+async fn introspect(
+    State(state): Shared,
+    session: Session,
+    Json(request): Json<TokenRequest>,
+) -> Result<axum::Json<Outcome>, ClientError> {
+    Ok(axum::Json(token::introspect(&state, &session, request).await?))
+}
+
+/// The trace, each entry with its curl command.
+async fn timeline(session: Session) -> Result<axum::Json<Timeline>, ClientError> {
+    let data = ClientSession::load(&session).await?;
+    Ok(axum::Json(data.timeline_view()))
+}
+
+/// Empties the trace.
+async fn timeline_clear(session: Session) -> Result<axum::Json<Timeline>, ClientError> {
+    let mut data = ClientSession::load(&session).await?;
+    data.timeline.clear();
+    data.dropped = 0;
+    data.save(&session).await?;
+    Ok(axum::Json(data.timeline_view()))
 }

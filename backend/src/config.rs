@@ -40,6 +40,17 @@ pub struct Config {
     /// `backend/scenarios/default.toml`. Checked at start; an error names the field at fault.
     #[arg(long, env = "GRANTLAB_SCENARIO")]
     pub scenario: Option<PathBuf>,
+
+    /// Shared workshop mode: back-channel requests may not reach loopback, private,
+    /// link-local, unique-local, CGNAT, multicast or cloud metadata addresses (checked after
+    /// name resolution), except this server's own lab provider. Default: off.
+    #[arg(long, env = "GRANTLAB_HOSTED")]
+    pub hosted: bool,
+
+    /// A JSON file of provider presets: `[{"id", "label", "issuer" or "endpoints",
+    /// "client_id", "client_secret"}]`. Their secrets stay in the backend.
+    #[arg(long, env = "GRANTLAB_PROFILES")]
+    pub profiles: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -51,6 +62,8 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
             .field("scenario", &self.scenario)
+            .field("hosted", &self.hosted)
+            .field("profiles", &self.profiles)
             .finish()
     }
 }

@@ -65,14 +65,22 @@ impl Site {
 pub async fn app(site: Site) -> anyhow::Result<Router> {
     let provider = Arc::new(provider::Provider::new(&site)?);
     let (expenses_api, reports_service) = api::routers(&site, &provider.world)?;
+    let sessions = client::session_layer(&site.public_url);
+    let dist = site.config.dist.clone();
+    let lessons = lessons::router(&site);
+    let (client_api, callback) = client::routers(site)?;
 
-    let router = Router::new()
-        .nest("/api/lessons", lessons::router(&site))
-        .nest("/api", client::router())
+    // The learner's session cookie covers the sandbox API and the redirect URI.
+    let learner = Router::new()
+        .nest("/api/lessons", lessons)
+        .nest("/api", client_api)
+        .merge(callback)
+        .layer(sessions);
+    let router = learner
         .nest("/idp", provider::router(provider))
         .nest("/expenses-api", expenses_api)
         .nest("/reports-service", reports_service)
-        .merge(web::router(&site.config.dist));
+        .merge(web::router(&dist));
 
     Ok(router.layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span)))
 }

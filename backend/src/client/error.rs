@@ -30,6 +30,24 @@ pub enum ClientError {
         expected: String,
     },
 
+    /// The step cannot run yet: something it needs is missing from the session.
+    #[error("`{field}`: {expected}")]
+    NotReady {
+        /// What is missing.
+        field: &'static str,
+        /// What must happen first, in words.
+        expected: String,
+    },
+
+    /// A provider could not be reached or answered something unusable.
+    #[error("`{field}`: {message}")]
+    Provider {
+        /// The request field that pointed at the provider.
+        field: &'static str,
+        /// What went wrong, with the URL.
+        message: String,
+    },
+
     /// A bug or an outage on our side; the details go to the log, not to the learner.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -43,6 +61,8 @@ impl ClientError {
             Self::InvalidJson { .. } | Self::InvalidField { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            Self::NotReady { .. } => StatusCode::CONFLICT,
+            Self::Provider { .. } => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -53,6 +73,8 @@ impl ClientError {
             Self::UnknownRoute => "not_found",
             Self::InvalidJson { .. } => "invalid_json",
             Self::InvalidField { .. } => "invalid_field",
+            Self::NotReady { .. } => "not_ready",
+            Self::Provider { .. } => "provider_unusable",
             Self::Internal(_) => "internal",
         }
     }
@@ -60,7 +82,9 @@ impl ClientError {
     fn field(&self) -> Option<String> {
         match self {
             Self::InvalidJson { field, .. } => field.clone(),
-            Self::InvalidField { field, .. } => Some((*field).to_owned()),
+            Self::InvalidField { field, .. }
+            | Self::NotReady { field, .. }
+            | Self::Provider { field, .. } => Some((*field).to_owned()),
             Self::UnknownRoute | Self::Internal(_) => None,
         }
     }

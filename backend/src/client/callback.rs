@@ -1,0 +1,200 @@
+//! The redirect URI, `{public_url}/callback`: the authorization response in every response
+//! mode (RFC 6749 §4.1.2; Multiple Response Types §2.1; Form Post Response Mode §2).
+//!
+//! `GET` with a query and `POST` with a form are read here; `GET` with neither answers a tiny
+//! page that posts `location.hash` to `POST /api/callback`. Each ends at the workbench (`/`).
+
+use std::sync::Arc;
+
+use axum::extract::{Form, RawQuery, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use grantlab_shared::{
+    CallbackView, Channel, Check, FlowStatus, Param, ResponseMode, TimelineEntry,
+};
+use oauth2::CsrfToken;
+use tower_sessions::Session;
+
+use super::ClientState;
+use super::error::ClientError;
+use super::http::unix_ms;
+use super::state::ClientSession;
+
+/// Hands the fragment to the backend, then goes to the workbench. No token is logged here.
+const FRAGMENT_PAGE: &str = "<!doctype html><html lang=en><meta charset=utf-8>\
+<title>Grantlab callback</title><p>Reading the authorization response...</p>\
+<script>fetch('/api/callback',{method:'POST',headers:{'content-type':'application/json'},\
+body:JSON.stringify({fragment:location.hash.slice(1)})})\
+.finally(function(){location.replace('/')});</script>";
+
+/// RFC 6749 §4.1.2: the response in the query; with no query, the fragment page.
+pub async fn get(
+    State(state): State<Arc<ClientState>>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ClientError> {
+    let Some(query) = query.filter(|query| !query.is_empty()) else {
+        return Ok(Html(FRAGMENT_PAGE).into_response());
+    };
+
+    let params = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    receive(&state, &session, ResponseMode::Query, "GET", params).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// Form Post Response Mode §2: the response as an auto-submitted form.
+pub async fn post(
+    State(state): State<Arc<ClientState>>,
+    session: Session,
+    Form(params): Form<Vec<(String, String)>>,
+) -> Result<Response, ClientError> {
+    receive(&state, &session, ResponseMode::FormPost, "POST", params).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// Records the response, checks state, keeps the code and, when asked, redeems it.
+pub async fn receive(
+    state: &ClientState,
+    session: &Session,
+    mode: ResponseMode,
+    method: &str,
+    params: Vec<(String, String)>,
+) -> Result<(), ClientError> {
+    // Step 1: record the front-channel message.
+    let mut data = ClientSession::load(session).await?;
+    let entry = front_entry(method, &state.redirect_uri(), mode, &params);
+    data.record(vec![entry]);
+
+    // Step 2: check state against the one sent, and read the rest (RFC 6749 §4.1.2).
+    let expected = data.flow.as_ref().map(|flow| flow.state.clone());
+    let view = read(mode, &params, expected.as_deref());
+    data.code = None;
+    if view.state_check.passed && view.error.is_none() {
+        data.code = params.iter().find(|(name, _)| name == "code").map(|(_, code)| code.clone());
+        data.front_tokens = params
+            .iter()
+            .filter(|(name, _)| matches!(name.as_str(), "id_token" | "access_token"))
+            .map(|(name, value)| Param { name: name.clone(), value: value.clone() })
+            .collect();
+    }
+    data.status =
+        if data.code.is_some() { FlowStatus::CodeReceived } else { FlowStatus::CallbackFailed };
+    data.callback = Some(view);
+    let auto_redeem = data.flow.as_ref().is_some_and(|flow| flow.auto_redeem);
+    data.save(session).await?;
+
+    // Step 3: redeem at once when the learner chose to.
+    if auto_redeem && data.code.is_some() {
+        let request = grantlab_shared::RedeemRequest::default();
+        super::token::redeem(state, session, request).await?;
+    }
+    Ok(())
+}
+
+/// Reads an authorization response: the state check, the error, whether a code came.
+pub fn read(
+    mode: ResponseMode,
+    params: &[(String, String)],
+    expected_state: Option<&str>,
+) -> CallbackView {
+    let value = |name: &str| params.iter().find(|(key, _)| key == name).map(|(_, v)| v.clone());
+
+    // The state check compares in constant time through oauth2's CsrfToken.
+    let found = value("state");
+    let passed = match (&found, expected_state) {
+        (Some(found), Some(expected)) => {
+            CsrfToken::new(found.clone()) == CsrfToken::new(expected.to_owned())
+        }
+        _ => false,
+    };
+    let state_check = Check {
+        id: "state".into(),
+        spec: "RFC 6749 §4.1.2 and §10.12: state must equal the value sent".into(),
+        passed,
+        expected: expected_state.map_or("a request composed in this session".into(), str::to_owned),
+        found: found.unwrap_or_else(|| "no state".into()),
+    };
+
+    let error = value("error").map(|error| grantlab_shared::ProviderError {
+        error: error.into(),
+        error_description: value("error_description"),
+        error_uri: value("error_uri"),
+    });
+    let code_received = passed && error.is_none() && value("code").is_some();
+    CallbackView {
+        response_mode: mode,
+        params: params
+            .iter()
+            .map(|(name, value)| Param { name: name.clone(), value: value.clone() })
+            .collect(),
+        state_check,
+        error,
+        code_received,
+    }
+}
+
+/// The timeline entry of a front-channel response.
+fn front_entry(
+    method: &str,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    params: &[(String, String)],
+) -> TimelineEntry {
+    let encoded =
+        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let (url, body) = match mode {
+        ResponseMode::Query => (format!("{redirect_uri}?{encoded}"), None),
+        ResponseMode::Fragment => (format!("{redirect_uri}#{encoded}"), None),
+        ResponseMode::FormPost => (redirect_uri.to_owned(), Some(encoded)),
+    };
+    TimelineEntry {
+        id: 0,
+        at_ms: unix_ms(),
+        channel: Channel::Front,
+        label: format!("authorization response ({})", mode.as_str()),
+        method: method.into(),
+        url,
+        request_headers: Vec::new(),
+        request_body: body,
+        status: None,
+        response_headers: Vec::new(),
+        response_body: None,
+        duration_ms: None,
+        truncated: None,
+        failure: None,
+        deviations: Vec::new(),
+        curl: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(text.as_bytes()).into_owned().collect()
+    }
+
+    #[test]
+    fn state_mismatch_fails_the_check_and_keeps_no_code() {
+        let view = read(ResponseMode::Query, &pairs("code=abc&state=forged"), Some("sent"));
+
+        assert!(!view.state_check.passed);
+        assert!(!view.code_received);
+        assert_eq!(view.state_check.found, "forged");
+    }
+
+    #[test]
+    fn matching_state_with_a_code_is_received() {
+        let view = read(ResponseMode::FormPost, &pairs("code=abc&state=sent"), Some("sent"));
+
+        assert!(view.state_check.passed);
+        assert!(view.code_received);
+    }
+
+    #[test]
+    fn a_response_with_no_request_pending_fails_the_state_check() {
+        let view = read(ResponseMode::Query, &pairs("code=abc&state=sent"), None);
+
+        assert!(!view.state_check.passed);
+    }
+}

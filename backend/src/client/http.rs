@@ -1,0 +1,272 @@
+//! The one back-channel HTTP client, and the recorder that traces every exchange through it.
+//!
+//! [`Outbound`] is built once: redirects off, connect and total timeouts, a 1 MiB body cap, and
+//! in `--hosted` mode the address guard. [`Recorder`] wraps it for one learner request and
+//! implements `oauth2`'s `AsyncHttpClient`, so `oauth2` and `openidconnect` calls are traced
+//! raw like our own, with the client secret redacted.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use grantlab_shared::{Channel, Param, TimelineEntry};
+use oauth2::{HttpRequest, HttpResponse};
+use url::Url;
+
+use super::guard;
+use super::redact::Redactor;
+
+/// The most of a response body read; the rest is dropped with a note.
+pub const BODY_CAP: usize = 1024 * 1024;
+
+/// Why an outbound request got no response.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The URL is not one the client may call.
+    #[error("`{url}` is refused: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The connection failed or timed out.
+    #[error("no answer from `{url}`: {reason}")]
+    Transport {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// The back-channel client, shared by every session.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    client: reqwest::Client,
+    hosted: bool,
+    exempt_origin: Option<url::Origin>,
+}
+
+impl Outbound {
+    /// Builds the one client. `public_url`'s origin (the embedded provider) is always allowed.
+    pub fn new(public_url: &str, hosted: bool) -> anyhow::Result<Self> {
+        let public = Url::parse(public_url)?;
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .user_agent(concat!("grantlab/", env!("CARGO_PKG_VERSION")));
+        if hosted {
+            builder = builder.dns_resolver(guard::resolver(public.host_str().map(str::to_owned)));
+        }
+
+        let client = builder.build()?;
+        Ok(Self { client, hosted, exempt_origin: Some(public.origin()) })
+    }
+
+    /// Refuses what the client may never call: other schemes, and in hosted mode IP literals
+    /// in refused ranges (host names are checked after resolution, by the resolver).
+    pub fn check_url(&self, url: &Url) -> Result<(), String> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("the scheme must be http or https, found `{}`", url.scheme()));
+        }
+        if !self.hosted || self.exempt_origin.as_ref() == Some(&url.origin()) {
+            return Ok(());
+        }
+
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        };
+        match ip.and_then(guard::refusal) {
+            Some(reason) => Err(format!("hosted mode forbids {reason} addresses")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Traces the exchanges of one learner request. Handlers set a label before each call.
+#[derive(Debug)]
+pub struct Recorder<'a> {
+    outbound: &'a Outbound,
+    redactor: Redactor,
+    label: Mutex<String>,
+    entries: Mutex<Vec<TimelineEntry>>,
+}
+
+impl<'a> Recorder<'a> {
+    /// A recorder that redacts `redactor`'s secrets from everything it keeps.
+    pub fn new(outbound: &'a Outbound, redactor: Redactor) -> Self {
+        Self {
+            outbound,
+            redactor,
+            label: Mutex::new("back-channel request".into()),
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Names the next exchange in the timeline.
+    pub fn label(&self, label: &str) {
+        if let Ok(mut current) = self.label.lock() {
+            *current = label.to_owned();
+        }
+    }
+
+    /// The entries recorded so far, ids unset; the session numbers them.
+    pub fn take(&self) -> Vec<TimelineEntry> {
+        self.entries.lock().map(|mut entries| std::mem::take(&mut *entries)).unwrap_or_default()
+    }
+
+    /// The body of the last response recorded, unredacted, for lenient parsing.
+    pub fn last_response(&self) -> Option<(u16, String, String)> {
+        let entries = self.entries.lock().ok()?;
+        let last = entries.last()?;
+        let content_type = last
+            .response_headers
+            .iter()
+            .find(|header| header.name.eq_ignore_ascii_case("content-type"))
+            .map(|header| header.value.clone())
+            .unwrap_or_default();
+        Some((last.status?, content_type, last.response_body.clone().unwrap_or_default()))
+    }
+
+    /// Sends one request and records it, whatever happens.
+    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let started = Instant::now();
+        let at_ms = unix_ms();
+        let mut entry = self.request_entry(&request, at_ms);
+
+        let result = self.exchange(request, &mut entry).await;
+
+        entry.duration_ms = Some(started.elapsed().as_millis() as u64);
+        if let Err(error) = &result {
+            entry.failure = Some(self.redactor.redact(&error.to_string()));
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.push(entry);
+        }
+        result
+    }
+
+    async fn exchange(
+        &self,
+        request: HttpRequest,
+        entry: &mut TimelineEntry,
+    ) -> Result<HttpResponse, HttpError> {
+        // Step 1: refuse what may not be called, before any traffic.
+        let url_text = request.uri().to_string();
+        let url = Url::parse(&url_text).map_err(|error| HttpError::Refused {
+            url: url_text.clone(),
+            reason: error.to_string(),
+        })?;
+        self.outbound
+            .check_url(&url)
+            .map_err(|reason| HttpError::Refused { url: url_text.clone(), reason })?;
+
+        // Step 2: send it with the shared client.
+        let (parts, body) = request.into_parts();
+        let mut outgoing = self.outbound.client.request(parts.method, url).body(body);
+        for (name, value) in &parts.headers {
+            outgoing = outgoing.header(name, value);
+        }
+        let mut response = outgoing.send().await.map_err(|error| HttpError::Transport {
+            url: url_text.clone(),
+            reason: error_chain(&error),
+        })?;
+
+        // Step 3: read at most BODY_CAP bytes of the body.
+        let status = response.status();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|error| HttpError::Transport {
+            url: url_text.clone(),
+            reason: error_chain(&error),
+        })? {
+            body.extend_from_slice(&chunk);
+            if body.len() > BODY_CAP {
+                body.truncate(BODY_CAP);
+                entry.truncated = Some("the body was cut at 1 MiB; the rest was not read".into());
+                break;
+            }
+        }
+
+        // Step 4: record the answer, then hand it back as oauth2 expects.
+        entry.status = Some(status.as_u16());
+        entry.response_headers = headers
+            .iter()
+            .map(|(name, value)| Param {
+                name: name.to_string(),
+                value: self.redactor.redact(&String::from_utf8_lossy(value.as_bytes())),
+            })
+            .collect();
+        entry.response_body = Some(self.redactor.redact(&String::from_utf8_lossy(&body)));
+        let mut answer = http::Response::builder().status(status);
+        if let Some(answer_headers) = answer.headers_mut() {
+            *answer_headers = headers;
+        }
+        answer
+            .body(body)
+            .map_err(|error| HttpError::Transport { url: url_text, reason: error.to_string() })
+    }
+
+    /// The request half of an entry, redacted.
+    fn request_entry(&self, request: &HttpRequest, at_ms: u64) -> TimelineEntry {
+        let label = self.label.lock().map(|label| label.clone()).unwrap_or_default();
+        let body = (!request.body().is_empty())
+            .then(|| self.redactor.redact(&String::from_utf8_lossy(request.body())));
+        TimelineEntry {
+            id: 0,
+            at_ms,
+            channel: Channel::Back,
+            label,
+            method: request.method().to_string(),
+            url: self.redactor.redact(&request.uri().to_string()),
+            request_headers: request
+                .headers()
+                .iter()
+                .map(|(name, value)| Param {
+                    name: name.to_string(),
+                    value: self.redactor.header(name.as_str(), value.as_bytes()),
+                })
+                .collect(),
+            request_body: body,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: None,
+            duration_ms: None,
+            truncated: None,
+            failure: None,
+            deviations: Vec::new(),
+            curl: None,
+        }
+    }
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Recorder<'_> {
+    type Error = HttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.send(request))
+    }
+}
+
+/// Now, in Unix milliseconds.
+pub fn unix_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|now| now.as_millis() as u64).unwrap_or(0)
+}
+
+/// An error and its causes on one line: reqwest hides the useful part in the chain.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

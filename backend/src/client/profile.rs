@@ -1,0 +1,321 @@
+//! Provider profiles: the lab provider, presets, discovery (OIDC Discovery §4, RFC 8414 §3)
+//! with its problems pointed out, and endpoints entered by hand.
+
+use std::path::Path;
+
+use grantlab_shared::{
+    Deviation, DiscoveryReport, Endpoints, ProfileChoice, ProfileKind, ProfileSource, ProfileView,
+};
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use super::ClientState;
+use super::error::ClientError;
+use super::http::Recorder;
+use super::state::StoredProfile;
+
+/// A preset from the `--profiles` file: `[{"id", "label", "issuer" | "endpoints",
+/// "client_id", "client_secret"?}]`.
+#[derive(Clone, Deserialize)]
+pub struct Preset {
+    /// A short id.
+    pub id: String,
+    /// A label for people.
+    pub label: String,
+    /// An issuer to discover at first use.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Or the endpoints themselves.
+    #[serde(default)]
+    pub endpoints: Option<Endpoints>,
+    /// The client id registered there.
+    pub client_id: String,
+    /// The client secret; never sent to the browser.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+}
+
+/// Reads the presets file.
+pub fn load_presets(path: &Path) -> anyhow::Result<Vec<Preset>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", path.display()))?;
+    serde_json::from_str(&text).map_err(|error| {
+        anyhow::anyhow!("{} is not a JSON list of presets: {error}", path.display())
+    })
+}
+
+impl ClientState {
+    /// The lab provider's profile, its endpoints discovered once and cached.
+    pub async fn lab_profile(&self, recorder: &Recorder<'_>) -> Result<ProfileView, ClientError> {
+        let cached = self.lab.read().await.clone();
+        let endpoints = match cached {
+            Some(endpoints) => endpoints,
+            None => {
+                let report = discover(recorder, &self.site.issuer()).await?;
+                let endpoints = report.1;
+                *self.lab.write().await = Some(endpoints.clone());
+                endpoints
+            }
+        };
+        Ok(self.lab_view(endpoints))
+    }
+
+    /// The lab profile's view around `endpoints`.
+    pub fn lab_view(&self, endpoints: Endpoints) -> ProfileView {
+        ProfileView {
+            id: "lab".into(),
+            label: "Grantlab lab provider".into(),
+            kind: ProfileKind::Lab,
+            endpoints,
+            client_id: crate::SANDBOX_CLIENT_ID.into(),
+            client_secret_set: true,
+            redirect_uri: self.redirect_uri(),
+            scopes_supported: Vec::new(),
+            discovery: None,
+        }
+    }
+
+    /// The sandbox's redirect URI.
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/callback", self.site.public_url)
+    }
+
+    /// Resolves a learner's choice into a profile to keep in the session.
+    pub async fn choose(
+        &self,
+        recorder: &Recorder<'_>,
+        choice: ProfileChoice,
+    ) -> Result<Option<StoredProfile>, ClientError> {
+        let outside_client = |label: String| -> Result<String, ClientError> {
+            choice.client_id.clone().filter(|id| !id.trim().is_empty()).ok_or(
+                ClientError::InvalidField {
+                    field: "client_id",
+                    expected: format!("the client id registered at {label}"),
+                },
+            )
+        };
+
+        match choice.source {
+            ProfileSource::Lab => Ok(None),
+            ProfileSource::Preset { id } => {
+                let preset =
+                    self.presets.iter().find(|preset| preset.id == id).ok_or_else(|| {
+                        ClientError::InvalidField {
+                            field: "source.id",
+                            expected: format!(
+                                "one of the presets from GET /api/profiles, not `{id}`"
+                            ),
+                        }
+                    })?;
+                let (endpoints, discovery) = match (&preset.endpoints, &preset.issuer) {
+                    (Some(endpoints), _) => (endpoints.clone(), None),
+                    (None, Some(issuer)) => {
+                        let (report, endpoints, _) = discover(recorder, issuer).await?;
+                        (endpoints, Some(report))
+                    }
+                    (None, None) => {
+                        return Err(anyhow::anyhow!(
+                            "preset {id} has neither issuer nor endpoints"
+                        ))?;
+                    }
+                };
+                let mut view =
+                    self.profile_view(ProfileKind::Preset, &preset.id, endpoints, discovery);
+                view.label = preset.label.clone();
+                view.client_id = preset.client_id.clone();
+                view.client_secret_set = preset.client_secret.is_some();
+                Ok(Some(StoredProfile { view, client_secret: preset.client_secret.clone() }))
+            }
+            ProfileSource::Discovered { ref issuer } => {
+                let client_id = outside_client(issuer.clone())?;
+                let (report, endpoints, scopes) = discover(recorder, issuer).await?;
+                let mut view = self.profile_view(
+                    ProfileKind::Discovered,
+                    "discovered",
+                    endpoints,
+                    Some(report),
+                );
+                view.scopes_supported = scopes;
+                Ok(Some(self.outside(view, client_id, choice.client_secret)))
+            }
+            ProfileSource::Manual { ref endpoints } => {
+                let client_id = outside_client(endpoints.authorization_endpoint.clone())?;
+                check_url(
+                    "source.endpoints.authorization_endpoint",
+                    &endpoints.authorization_endpoint,
+                )?;
+                check_url("source.endpoints.token_endpoint", &endpoints.token_endpoint)?;
+                let view =
+                    self.profile_view(ProfileKind::Manual, "manual", endpoints.clone(), None);
+                Ok(Some(self.outside(view, client_id, choice.client_secret)))
+            }
+        }
+    }
+
+    fn outside(
+        &self,
+        mut view: ProfileView,
+        client_id: String,
+        secret: Option<String>,
+    ) -> StoredProfile {
+        let secret = secret.filter(|secret| !secret.is_empty());
+        view.client_id = client_id;
+        view.client_secret_set = secret.is_some();
+        StoredProfile { view, client_secret: secret }
+    }
+
+    fn profile_view(
+        &self,
+        kind: ProfileKind,
+        id: &str,
+        endpoints: Endpoints,
+        discovery: Option<DiscoveryReport>,
+    ) -> ProfileView {
+        ProfileView {
+            id: id.into(),
+            label: endpoints
+                .issuer
+                .clone()
+                .unwrap_or_else(|| endpoints.authorization_endpoint.clone()),
+            kind,
+            endpoints,
+            client_id: String::new(),
+            client_secret_set: false,
+            redirect_uri: self.redirect_uri(),
+            scopes_supported: Vec::new(),
+            discovery,
+        }
+    }
+}
+
+/// Checks that a field holds an absolute http(s) URL.
+pub fn check_url(field: &'static str, value: &str) -> Result<Url, ClientError> {
+    let url = Url::parse(value).map_err(|error| ClientError::InvalidField {
+        field,
+        expected: format!("an absolute URL ({error}), found `{value}`"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ClientError::InvalidField {
+            field,
+            expected: format!("an http or https URL, found scheme `{}`", url.scheme()),
+        });
+    }
+    Ok(url)
+}
+
+/// Fetches `{issuer}/.well-known/openid-configuration` and reads it leniently: the endpoints,
+/// the advertised scopes, and every problem found (OIDC Discovery §3 and §4.3).
+pub async fn discover(
+    recorder: &Recorder<'_>,
+    issuer: &str,
+) -> Result<(DiscoveryReport, Endpoints, Vec<String>), ClientError> {
+    // Step 1: build the well-known URL from the issuer (OIDC Discovery §4.1).
+    let issuer_url = check_url("source.issuer", issuer)?;
+    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+
+    // Step 2: fetch it through the recorder.
+    recorder.label("discovery (OIDC Discovery §4)");
+    let request = http::Request::get(&url)
+        .header("accept", "application/json")
+        .body(Vec::new())
+        .map_err(anyhow::Error::from)?;
+    let response = recorder.send(request).await.map_err(|error| ClientError::Provider {
+        field: "source.issuer",
+        message: error.to_string(),
+    })?;
+    let body = String::from_utf8_lossy(response.body()).into_owned();
+    if !response.status().is_success() {
+        return Err(ClientError::Provider {
+            field: "source.issuer",
+            message: format!("discovery at {url} answered HTTP {}", response.status()),
+        });
+    }
+    let document: Value = serde_json::from_str(&body).map_err(|error| ClientError::Provider {
+        field: "source.issuer",
+        message: format!("the discovery document at {url} is not JSON: {error}"),
+    })?;
+
+    // Step 3: read the endpoints and point out what is missing or wrong.
+    let mut problems = Vec::new();
+    let text = |name: &str| document.get(name).and_then(Value::as_str).map(str::to_owned);
+    let mut required = |name: &str, spec: &str| -> String {
+        let found = text(name);
+        if found.is_none() {
+            problems.push(Deviation {
+                field: name.into(),
+                expected: format!("a URL or value ({spec})"),
+                found: document.get(name).map_or("nothing".into(), Value::to_string),
+                handling: "left empty; the steps that need it will fail".into(),
+            });
+        }
+        found.unwrap_or_default()
+    };
+    let found_issuer = required("issuer", "REQUIRED, OIDC Discovery §3");
+    let authorization_endpoint = required("authorization_endpoint", "REQUIRED, OIDC Discovery §3");
+    let token_endpoint = required("token_endpoint", "REQUIRED unless only implicit, §3");
+    let jwks_uri = required("jwks_uri", "REQUIRED, OIDC Discovery §3");
+    for name in ["response_types_supported", "subject_types_supported"] {
+        if !document.get(name).is_some_and(Value::is_array) {
+            problems.push(missing_list(name));
+        }
+    }
+    if !document.get("id_token_signing_alg_values_supported").is_some_and(Value::is_array) {
+        problems.push(missing_list("id_token_signing_alg_values_supported"));
+    }
+    if !found_issuer.is_empty() && found_issuer != issuer {
+        problems.push(Deviation {
+            field: "issuer".into(),
+            expected: format!("exactly `{issuer}`, the URL discovery started from (§4.3)"),
+            found: found_issuer.clone(),
+            handling: "kept, but ID tokens will be checked against the document's issuer".into(),
+        });
+    }
+    for (name, value) in
+        [("authorization_endpoint", &authorization_endpoint), ("token_endpoint", &token_endpoint)]
+    {
+        if value.starts_with("http://") && !is_loopback(value) {
+            problems.push(Deviation {
+                field: name.into(),
+                expected: "an https URL (RFC 6749 §3.1 and §3.2 require TLS)".into(),
+                found: value.clone(),
+                handling: "kept for the lesson; never use it in production".into(),
+            });
+        }
+    }
+
+    // Step 4: keep the endpoints, the document pretty-printed, and the problems.
+    let endpoints = Endpoints {
+        issuer: (!found_issuer.is_empty()).then_some(found_issuer),
+        authorization_endpoint,
+        token_endpoint,
+        jwks_uri: (!jwks_uri.is_empty()).then_some(jwks_uri),
+        userinfo_endpoint: text("userinfo_endpoint"),
+        revocation_endpoint: text("revocation_endpoint"),
+        introspection_endpoint: text("introspection_endpoint"),
+    };
+    let scopes = document
+        .get("scopes_supported")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let pretty = serde_json::to_string_pretty(&document).unwrap_or(body);
+    let _ = issuer_url;
+    Ok((DiscoveryReport { url, document: pretty, problems }, endpoints, scopes))
+}
+
+fn missing_list(name: &str) -> Deviation {
+    Deviation {
+        field: name.into(),
+        expected: "a JSON array (REQUIRED, OIDC Discovery §3)".into(),
+        found: "nothing, or not an array".into(),
+        handling: "ignored".into(),
+    }
+}
+
+fn is_loopback(url: &str) -> bool {
+    Url::parse(url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .is_some_and(|host| host == "localhost" || host.starts_with("127.") || host == "[::1]")
+}

@@ -1,0 +1,244 @@
+//! What a learner's session holds, server-side: the provider profile, the flow's secrets
+//! (state, nonce, PKCE verifier), the tokens and the timeline.
+//!
+//! The session is kept small (a shared workshop server holds many): bodies kept per timeline
+//! entry are capped, and the oldest entries go first once the timeline passes its budget.
+
+use grantlab_shared::{
+    CallbackView, Check, FlowStatus, Param, ProfileView, Timeline, TimelineEntry,
+};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::error::ClientError;
+
+/// The session key all of the client role's data lives under.
+const KEY: &str = "grantlab.client";
+
+/// The most of one body a timeline entry keeps in the session.
+const KEPT_BODY: usize = 3 * 1024;
+
+/// The most the timeline may take in the session, serialized.
+const TIMELINE_BUDGET: usize = 16 * 1024;
+
+/// The client role's session data. `Debug` shows no secret.
+#[derive(Default, Serialize, Deserialize)]
+pub struct ClientSession {
+    /// The profile in use; `None` means the lab provider.
+    pub profile: Option<StoredProfile>,
+    /// The flow in progress.
+    pub flow: Option<FlowState>,
+    /// Where the flow stands.
+    pub status: FlowStatus,
+    /// The last composed authorization URL.
+    pub request_url: Option<String>,
+    /// What the last callback received.
+    pub callback: Option<CallbackView>,
+    /// The authorization code waiting to be redeemed.
+    pub code: Option<String>,
+    /// Tokens that came at the callback (hybrid and implicit flows).
+    pub front_tokens: Vec<Param>,
+    /// The tokens held.
+    pub tokens: Option<Tokens>,
+    /// The trace, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// The next timeline id.
+    pub next_id: u64,
+    /// How many entries were dropped to stay in budget.
+    pub dropped: u64,
+}
+
+impl std::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSession")
+            .field("status", &self.status)
+            .field("timeline_len", &self.timeline.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A profile other than the lab provider: its view and, write-only, its secret.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct StoredProfile {
+    /// What the browser may see.
+    pub view: ProfileView,
+    /// The learner's client secret at that provider.
+    pub client_secret: Option<String>,
+}
+
+/// The secrets of one authorization request, kept to check the callback.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct FlowState {
+    /// `state` as sent.
+    pub state: String,
+    /// `nonce` as sent.
+    pub nonce: Option<String>,
+    /// The PKCE `code_verifier` (RFC 7636 §4.1).
+    pub pkce_verifier: Option<String>,
+    /// `redirect_uri` as sent; the token request repeats it (RFC 6749 §4.1.3).
+    pub redirect_uri: String,
+    /// The scopes requested, the granted scope when the response omits it.
+    pub scopes: Vec<String>,
+    /// `max_age` as sent, for the `auth_time` check.
+    pub max_age: Option<u64>,
+    /// Redeem as soon as the callback comes.
+    pub auto_redeem: bool,
+}
+
+impl std::fmt::Debug for FlowState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowState")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The token set, raw.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct Tokens {
+    /// `access_token`.
+    pub access_token: Option<String>,
+    /// `token_type`.
+    pub token_type: Option<String>,
+    /// Unix seconds.
+    pub expires_at: Option<u64>,
+    /// The granted scope.
+    pub scope: Vec<String>,
+    /// `refresh_token`.
+    pub refresh_token: Option<String>,
+    /// The refresh token before the last rotation.
+    pub previous_refresh_token: Option<String>,
+    /// Whether the last refresh rotated the refresh token.
+    pub refresh_rotated: Option<bool>,
+    /// `id_token`.
+    pub id_token: Option<String>,
+    /// The ID token checks.
+    pub id_token_checks: Vec<Check>,
+    /// Other members of the token response.
+    pub extra: Vec<Param>,
+}
+
+impl ClientSession {
+    /// Loads the session's data, or a fresh one.
+    pub async fn load(session: &Session) -> Result<Self, ClientError> {
+        let data = session.get::<Self>(KEY).await.map_err(anyhow::Error::from)?;
+        Ok(data.unwrap_or_default())
+    }
+
+    /// Saves it back.
+    pub async fn save(&self, session: &Session) -> Result<(), ClientError> {
+        session.insert(KEY, self).await.map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+
+    /// Adds entries to the timeline, numbering them, capping their bodies and keeping the
+    /// timeline in budget. Answers their ids.
+    pub fn record(&mut self, entries: Vec<TimelineEntry>) -> Vec<u64> {
+        let mut ids = Vec::new();
+        for mut entry in entries {
+            self.next_id += 1;
+            entry.id = self.next_id;
+            cap_body(&mut entry.request_body, &mut entry.truncated, "request");
+            cap_body(&mut entry.response_body, &mut entry.truncated, "response");
+            ids.push(entry.id);
+            self.timeline.push(entry);
+        }
+
+        while self.timeline.len() > 1 && timeline_size(&self.timeline) > TIMELINE_BUDGET {
+            self.timeline.remove(0);
+            self.dropped += 1;
+        }
+        ids
+    }
+
+    /// The timeline as the browser gets it.
+    pub fn timeline_view(&self) -> Timeline {
+        let entries = self
+            .timeline
+            .iter()
+            .cloned()
+            .map(|mut entry| {
+                entry.curl = Some(super::redact::curl(&entry));
+                entry
+            })
+            .collect();
+        Timeline { entries, dropped: self.dropped }
+    }
+}
+
+/// Cuts a body to [`KEPT_BODY`] bytes (on a character boundary), saying so.
+fn cap_body(body: &mut Option<String>, note: &mut Option<String>, which: &str) {
+    let Some(text) = body else { return };
+    if text.len() <= KEPT_BODY {
+        return;
+    }
+
+    let mut end = KEPT_BODY;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let total = text.len();
+    text.truncate(end);
+    text.push_str(" [...]");
+    let kept = format!("the {which} body kept here is the first {end} of {total} bytes");
+    *note = Some(match note.take() {
+        Some(earlier) => format!("{earlier}; {kept}"),
+        None => kept,
+    });
+}
+
+fn timeline_size(timeline: &[TimelineEntry]) -> usize {
+    serde_json::to_vec(timeline).map(|bytes| bytes.len()).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use grantlab_shared::Channel;
+
+    use super::*;
+
+    fn entry(body: String) -> TimelineEntry {
+        TimelineEntry {
+            id: 0,
+            at_ms: 0,
+            channel: Channel::Back,
+            label: "probe".into(),
+            method: "GET".into(),
+            url: "http://127.0.0.1/".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(200),
+            response_headers: Vec::new(),
+            response_body: Some(body),
+            duration_ms: None,
+            truncated: None,
+            failure: None,
+            deviations: Vec::new(),
+            curl: None,
+        }
+    }
+
+    #[test]
+    fn long_bodies_are_capped_with_a_note() {
+        let mut session = ClientSession::default();
+
+        session.record(vec![entry("é".repeat(5000))]);
+
+        let kept = &session.timeline[0];
+        assert!(kept.response_body.as_ref().unwrap().len() < KEPT_BODY + 10);
+        assert!(kept.truncated.as_ref().unwrap().contains("of 10000 bytes"));
+    }
+
+    #[test]
+    fn the_timeline_stays_in_budget_dropping_the_oldest() {
+        let mut session = ClientSession::default();
+
+        let ids: Vec<u64> =
+            (0..20).flat_map(|_| session.record(vec![entry("x".repeat(3000))])).collect();
+
+        assert!(timeline_size(&session.timeline) <= TIMELINE_BUDGET);
+        assert_eq!(session.timeline.last().unwrap().id, *ids.last().unwrap());
+        assert_eq!(session.dropped as usize + session.timeline.len(), 20);
+    }
+}

@@ -1,0 +1,456 @@
+//! The token endpoint, through `oauth2`: redeeming the code (RFC 6749 §4.1.3), refreshing
+//! (§6), client credentials (§4.4); and revocation (RFC 7009) and introspection (RFC 7662).
+//!
+//! Every answer is also read leniently from the raw body the recorder kept, so a provider that
+//! bends the spec is explained instead of ending in a parse error.
+
+use std::borrow::Cow;
+
+use grantlab_shared::{
+    ClientAuthMethod, ClientCredentialsRequest, FlowStatus, Outcome, Param, ProviderError,
+    RedeemRequest, RefreshRequest, TokenKind, TokenRequest,
+};
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AccessToken, AuthType, AuthorizationCode, ClientId, ClientSecret, EndpointNotSet, EndpointSet,
+    IntrospectionUrl, PkceCodeVerifier, RedirectUrl, RefreshToken, RevocationUrl, Scope,
+    StandardRevocableToken, TokenUrl,
+};
+use serde_json::Value;
+use tower_sessions::Session;
+
+use super::ClientState;
+use super::error::ClientError;
+use super::http::{Recorder, unix_ms};
+use super::lenient;
+use super::state::{ClientSession, Tokens};
+
+/// A client that can reach the token endpoint.
+type TokenClient =
+    BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
+/// Which grant a token answer came from; a refresh keeps the old refresh token when no new
+/// one comes (RFC 6749 §6).
+#[derive(Clone, Copy, PartialEq)]
+enum Grant {
+    Code,
+    Refresh,
+    ClientCredentials,
+}
+
+/// `oauth2`'s client for the current profile, authenticating as `method` says.
+fn token_client(
+    token_endpoint: &str,
+    client_id: &str,
+    secret: Option<&str>,
+    method: ClientAuthMethod,
+) -> Result<TokenClient, ClientError> {
+    let token_url =
+        TokenUrl::new(token_endpoint.to_owned()).map_err(|error| ClientError::NotReady {
+            field: "profile.endpoints.token_endpoint",
+            expected: format!("an absolute URL, found `{token_endpoint}` ({error})"),
+        })?;
+    let client = BasicClient::new(ClientId::new(client_id.to_owned())).set_token_uri(token_url);
+
+    // RFC 6749 §2.3.1: Basic is the default every server supports; post is the option.
+    Ok(match (method, secret) {
+        (ClientAuthMethod::ClientSecretBasic, Some(secret)) => {
+            client.set_client_secret(ClientSecret::new(secret.to_owned()))
+        }
+        (ClientAuthMethod::ClientSecretPost, Some(secret)) => client
+            .set_client_secret(ClientSecret::new(secret.to_owned()))
+            .set_auth_type(AuthType::RequestBody),
+        _ => client.set_auth_type(AuthType::RequestBody),
+    })
+}
+
+/// RFC 6749 §4.1.3: exchanges the code from the callback, with the PKCE verifier.
+pub async fn redeem(
+    state: &ClientState,
+    session: &Session,
+    request: RedeemRequest,
+) -> Result<Outcome, ClientError> {
+    // Step 1: take the code and the flow's secrets from the session.
+    let mut data = ClientSession::load(session).await?;
+    let recorder = state.recorder(&data);
+    let (profile, secret) = state.current(&data, &recorder).await?;
+    let code = data.code.clone().ok_or(ClientError::NotReady {
+        field: "code",
+        expected: "an authorization code: compose a request and come back through the callback"
+            .into(),
+    })?;
+    let flow = data.flow.clone().ok_or(ClientError::NotReady {
+        field: "flow",
+        expected: "a composed authorization request".into(),
+    })?;
+
+    // Step 2: send the token request through the recorder.
+    let client = token_client(
+        &profile.endpoints.token_endpoint,
+        &profile.client_id,
+        secret.as_deref(),
+        request.client_auth,
+    )?;
+    let redirect_uri = RedirectUrl::new(flow.redirect_uri.clone()).map_err(anyhow::Error::from)?;
+    let mut exchange = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .set_redirect_uri(Cow::Owned(redirect_uri));
+    if let Some(verifier) = &flow.pkce_verifier {
+        exchange = exchange.set_pkce_verifier(PkceCodeVerifier::new(verifier.clone()));
+    }
+    recorder.label("token request (authorization_code)");
+    let typed = exchange.request_async(&recorder).await.err().map(|error| error.to_string());
+
+    // Step 3: a code is used once, whatever the answer (RFC 6749 §4.1.2).
+    data.code = None;
+    let mut outcome = absorb(&mut data, &recorder, typed, Grant::Code, &flow.scopes);
+
+    // Step 4: validate the ID token step by step (OIDC Core §3.1.3.7).
+    let id_token = data.tokens.as_ref().filter(|_| outcome.ok).and_then(|t| t.id_token.clone());
+    if let (Some(id_token), Some(tokens)) = (id_token, data.tokens.as_mut()) {
+        let context = super::idtoken::Context {
+            profile: &profile,
+            secret: secret.as_deref(),
+            nonce: flow.nonce.as_deref(),
+            access_token: tokens.access_token.as_deref(),
+            code: Some(&code),
+        };
+        tokens.id_token_checks = super::idtoken::validate(&recorder, &context, &id_token).await;
+        let failed = tokens.id_token_checks.iter().filter(|check| !check.passed).count();
+        if failed > 0 {
+            outcome.summary.push_str(&format!("; {failed} ID token check(s) failed"));
+        }
+    }
+    data.status = if outcome.ok { FlowStatus::TokensReceived } else { FlowStatus::CallbackFailed };
+    outcome.entries = data.record(recorder.take());
+    data.save(session).await?;
+    Ok(outcome)
+}
+
+/// RFC 6749 §6: trades the refresh token for new tokens, or replays the previous one.
+pub async fn refresh(
+    state: &ClientState,
+    session: &Session,
+    request: RefreshRequest,
+) -> Result<Outcome, ClientError> {
+    // Step 1: pick the refresh token to send.
+    let mut data = ClientSession::load(session).await?;
+    let recorder = state.recorder(&data);
+    let (profile, secret) = state.current(&data, &recorder).await?;
+    let tokens = data.tokens.clone().unwrap_or_default();
+    let (field, chosen) = if request.replay_previous {
+        ("replay_previous", tokens.previous_refresh_token.clone())
+    } else {
+        ("refresh_token", tokens.refresh_token.clone())
+    };
+    let refresh_token = chosen.ok_or(ClientError::NotReady {
+        field,
+        expected: if request.replay_previous {
+            "a refresh token from before a rotation: refresh once first".into()
+        } else {
+            "a refresh token: ask for `offline_access` (or as the provider says) and redeem".into()
+        },
+    })?;
+
+    // Step 2: send it.
+    let client = token_client(
+        &profile.endpoints.token_endpoint,
+        &profile.client_id,
+        secret.as_deref(),
+        request.client_auth,
+    )?;
+    let token = RefreshToken::new(refresh_token);
+    recorder.label(if request.replay_previous {
+        "token request (refresh_token, replayed)"
+    } else {
+        "token request (refresh_token)"
+    });
+    let typed = client
+        .exchange_refresh_token(&token)
+        .request_async(&recorder)
+        .await
+        .err()
+        .map(|e| e.to_string());
+
+    // Step 3: keep the answer; a replay that works means no reuse detection.
+    let scopes = tokens.scope.clone();
+    let mut outcome = absorb(&mut data, &recorder, typed, Grant::Refresh, &scopes);
+    if request.replay_previous && outcome.ok {
+        outcome.summary.push_str("; the provider accepted a replayed refresh token (no reuse detection, RFC 9700 §4.14.2)");
+    }
+    outcome.entries = data.record(recorder.take());
+    data.save(session).await?;
+    Ok(outcome)
+}
+
+/// RFC 6749 §4.4: a token for the client itself, no user involved.
+pub async fn client_credentials(
+    state: &ClientState,
+    session: &Session,
+    request: ClientCredentialsRequest,
+) -> Result<Outcome, ClientError> {
+    // Step 1: build the request with scope, audience and resources.
+    let mut data = ClientSession::load(session).await?;
+    let recorder = state.recorder(&data);
+    let (profile, secret) = state.current(&data, &recorder).await?;
+    let client = token_client(
+        &profile.endpoints.token_endpoint,
+        &profile.client_id,
+        secret.as_deref(),
+        request.client_auth,
+    )?;
+    let mut exchange = client
+        .exchange_client_credentials()
+        .add_scopes(request.scopes.iter().filter(|s| !s.is_empty()).map(|s| Scope::new(s.clone())));
+    if let Some(audience) = request.audience.clone().filter(|audience| !audience.is_empty()) {
+        exchange = exchange.add_extra_param("audience", audience);
+    }
+    for resource in &request.resources {
+        exchange = exchange.add_extra_param("resource", resource.clone());
+    }
+
+    // Step 2: send it and keep the token.
+    recorder.label("token request (client_credentials)");
+    let typed = exchange.request_async(&recorder).await.err().map(|error| error.to_string());
+    let mut outcome =
+        absorb(&mut data, &recorder, typed, Grant::ClientCredentials, &request.scopes);
+    if outcome.ok {
+        data.status = FlowStatus::TokensReceived;
+    }
+    outcome.entries = data.record(recorder.take());
+    data.save(session).await?;
+    Ok(outcome)
+}
+
+/// RFC 7009 §2.1: asks the provider to revoke one of the session's tokens.
+pub async fn revoke(
+    state: &ClientState,
+    session: &Session,
+    request: TokenRequest,
+) -> Result<Outcome, ClientError> {
+    // Step 1: the endpoint and the token.
+    let mut data = ClientSession::load(session).await?;
+    let recorder = state.recorder(&data);
+    let (profile, secret) = state.current(&data, &recorder).await?;
+    let endpoint = profile.endpoints.revocation_endpoint.clone().ok_or(ClientError::NotReady {
+        field: "profile.endpoints.revocation_endpoint",
+        expected: "a revocation endpoint: this provider advertises none".into(),
+    })?;
+    let token = session_token(&data, request.token)?;
+    let revocable = match request.token {
+        TokenKind::RefreshToken => StandardRevocableToken::RefreshToken(RefreshToken::new(token)),
+        _ => StandardRevocableToken::AccessToken(AccessToken::new(token)),
+    };
+
+    // Step 2: send it; RFC 7009 §2.2 answers 200 whether or not the token was valid.
+    let url = RevocationUrl::new(endpoint).map_err(|error| ClientError::NotReady {
+        field: "profile.endpoints.revocation_endpoint",
+        expected: format!("an absolute URL ({error})"),
+    })?;
+    let client = token_client(
+        &profile.endpoints.token_endpoint,
+        &profile.client_id,
+        secret.as_deref(),
+        request.client_auth,
+    )?
+    .set_revocation_url(url);
+    recorder.label("revocation request (RFC 7009)");
+    let result =
+        client.revoke_token(revocable).map_err(anyhow::Error::from)?.request_async(&recorder).await;
+
+    let mut outcome = plain_outcome(&recorder, result.err().map(|error| error.to_string()));
+    if outcome.ok {
+        outcome.summary =
+            "the provider accepted the revocation (200 also means the token was already invalid)"
+                .into();
+    }
+    outcome.entries = data.record(recorder.take());
+    data.save(session).await?;
+    Ok(outcome)
+}
+
+/// RFC 7662 §2.1: asks the provider what it knows about one of the session's tokens.
+pub async fn introspect(
+    state: &ClientState,
+    session: &Session,
+    request: TokenRequest,
+) -> Result<Outcome, ClientError> {
+    // Step 1: the endpoint and the token.
+    let mut data = ClientSession::load(session).await?;
+    let recorder = state.recorder(&data);
+    let (profile, secret) = state.current(&data, &recorder).await?;
+    let endpoint =
+        profile.endpoints.introspection_endpoint.clone().ok_or(ClientError::NotReady {
+            field: "profile.endpoints.introspection_endpoint",
+            expected: "an introspection endpoint: this provider advertises none".into(),
+        })?;
+    let token = AccessToken::new(session_token(&data, request.token)?);
+    let hint = match request.token {
+        TokenKind::RefreshToken => "refresh_token",
+        _ => "access_token",
+    };
+
+    // Step 2: send it and show every member of the answer (RFC 7662 §2.2).
+    let url = IntrospectionUrl::new(endpoint).map_err(|error| ClientError::NotReady {
+        field: "profile.endpoints.introspection_endpoint",
+        expected: format!("an absolute URL ({error})"),
+    })?;
+    let client = token_client(
+        &profile.endpoints.token_endpoint,
+        &profile.client_id,
+        secret.as_deref(),
+        request.client_auth,
+    )?
+    .set_introspection_url(url);
+    recorder.label("introspection request (RFC 7662)");
+    let result = client.introspect(&token).set_token_type_hint(hint).request_async(&recorder).await;
+
+    let mut outcome = plain_outcome(&recorder, result.err().map(|error| error.to_string()));
+    if let Some(Value::Object(object)) =
+        recorder.last_response().and_then(|(_, _, body)| serde_json::from_str(&body).ok())
+    {
+        let active = object.get("active").and_then(Value::as_bool);
+        outcome.fields = object
+            .iter()
+            .map(|(name, value)| Param { name: name.clone(), value: value.to_string() })
+            .collect();
+        outcome.summary = match active {
+            Some(true) => "the token is active".into(),
+            Some(false) => "the token is not active (expired, revoked, or unknown)".into(),
+            None => "the answer lacks `active`, which RFC 7662 §2.2 requires".into(),
+        };
+    }
+    outcome.entries = data.record(recorder.take());
+    data.save(session).await?;
+    Ok(outcome)
+}
+
+/// The raw value of one of the session's tokens.
+pub fn session_token(data: &ClientSession, kind: TokenKind) -> Result<String, ClientError> {
+    let tokens = data.tokens.as_ref();
+    let (field, value) = match kind {
+        TokenKind::AccessToken => ("token", tokens.and_then(|t| t.access_token.clone())),
+        TokenKind::RefreshToken => ("token", tokens.and_then(|t| t.refresh_token.clone())),
+        TokenKind::IdToken => ("token", tokens.and_then(|t| t.id_token.clone())),
+    };
+    value.ok_or(ClientError::NotReady {
+        field,
+        expected: format!(
+            "the session holds no {}: get tokens first",
+            match kind {
+                TokenKind::AccessToken => "access token",
+                TokenKind::RefreshToken => "refresh token",
+                TokenKind::IdToken => "ID token",
+            }
+        ),
+    })
+}
+
+/// Reads a token answer leniently from the recorder and keeps what it gives.
+fn absorb(
+    data: &mut ClientSession,
+    recorder: &Recorder<'_>,
+    typed_error: Option<String>,
+    grant: Grant,
+    requested_scopes: &[String],
+) -> Outcome {
+    // Step 1: no response at all (refused, unreachable) ends here.
+    let Some((status, content_type, body)) = recorder.last_response() else {
+        return failed(typed_error.unwrap_or_else(|| "no response".into()), None);
+    };
+
+    // Step 2: the lenient reading, with what bends the spec.
+    let mut deviations = Vec::new();
+    let fields = match lenient::token_response(status, &content_type, &body, &mut deviations) {
+        Ok(fields) => fields,
+        Err(unusable) => {
+            let mut outcome = failed(unusable.summary, unusable.error);
+            outcome.deviations = deviations;
+            return outcome;
+        }
+    };
+
+    // Step 3: replace the token set, keeping the refresh token when none came back.
+    let previous = data.tokens.take().unwrap_or_default();
+    let rotated = fields.refresh_token.is_some();
+    let refresh_token = fields
+        .refresh_token
+        .or_else(|| (grant == Grant::Refresh).then(|| previous.refresh_token.clone()).flatten());
+    let tokens = Tokens {
+        access_token: Some(fields.access_token),
+        token_type: fields.token_type,
+        expires_at: fields.expires_in.map(|seconds| unix_ms() / 1000 + seconds),
+        scope: fields.scope.unwrap_or_else(|| requested_scopes.to_vec()),
+        refresh_token,
+        previous_refresh_token: if grant == Grant::Refresh && rotated {
+            previous.refresh_token.clone()
+        } else {
+            previous.previous_refresh_token.clone().filter(|_| grant == Grant::Refresh)
+        },
+        refresh_rotated: (grant == Grant::Refresh).then_some(rotated),
+        id_token: fields
+            .id_token
+            .or_else(|| (grant == Grant::Refresh).then(|| previous.id_token.clone()).flatten()),
+        id_token_checks: if grant == Grant::Refresh {
+            previous.id_token_checks
+        } else {
+            Vec::new()
+        },
+        extra: fields.extra,
+    };
+    data.tokens = Some(tokens);
+
+    // Step 4: say what happened, naming the strict parse failure when leniency saved it.
+    let mut summary = match grant {
+        Grant::Code => "the code was exchanged for tokens".to_owned(),
+        Grant::Refresh if rotated => "refreshed; the refresh token was rotated".to_owned(),
+        Grant::Refresh => {
+            "refreshed; refresh token not rotated, the previous one is kept".to_owned()
+        }
+        Grant::ClientCredentials => "the client got a token for itself".to_owned(),
+    };
+    if let Some(error) = typed_error {
+        summary.push_str(&format!(
+            "; the strict reading failed ({error}), the lenient one kept what was usable"
+        ));
+    }
+    Outcome { ok: true, summary, error: None, deviations, fields: Vec::new(), entries: Vec::new() }
+}
+
+/// The outcome of a call whose answer is not a token response.
+fn plain_outcome(recorder: &Recorder<'_>, typed_error: Option<String>) -> Outcome {
+    let Some((status, content_type, body)) = recorder.last_response() else {
+        return failed(typed_error.unwrap_or_else(|| "no response".into()), None);
+    };
+    if (200..300).contains(&status) {
+        return Outcome {
+            ok: true,
+            summary: format!("HTTP {status}"),
+            error: None,
+            deviations: Vec::new(),
+            fields: Vec::new(),
+            entries: Vec::new(),
+        };
+    }
+
+    let error = match serde_json::from_str::<Value>(&body) {
+        Ok(Value::Object(object)) => lenient::provider_error(&object),
+        _ => None,
+    };
+    let summary = match &error {
+        Some(error) => format!("HTTP {status}: the provider answered `{}`", error.error),
+        None => format!("HTTP {status} ({content_type}): {}", lenient::excerpt(&body)),
+    };
+    failed(summary, error)
+}
+
+fn failed(summary: String, error: Option<ProviderError>) -> Outcome {
+    Outcome {
+        ok: false,
+        summary,
+        error,
+        deviations: Vec::new(),
+        fields: Vec::new(),
+        entries: Vec::new(),
+    }
+}
