@@ -2,12 +2,16 @@
 //! Chromium driven through chromedriver.
 
 mod browser;
+mod flow;
+mod oidc_provider;
 mod server;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub use browser::Browser;
+pub use flow::Flow;
+pub use oidc_provider::OidcProvider;
 pub use server::TestServer;
 
 /// The repository root.

@@ -14,3 +14,6 @@ mod lessons;
 
 /// The lab provider against a certified relying party library from npm (openid-client).
 mod provider_interop;
+
+/// The client role's flows through `/api`: the lab provider and the npm oidc-provider.
+mod client_flows;

@@ -1,0 +1,292 @@
+//! The client role's flows through its JSON API, as the workbench drives them: against the
+//! embedded lab provider, and against the certified `oidc-provider` from npm.
+
+use grantlab_shared::{
+    ApiCallResult, ErrorCode, FlowStatus, Outcome, ProfileView, Timeline, TokenKind,
+};
+use grantlab_tests::{Flow, OidcProvider, TestServer};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const SECRET: &str = "e2e-sandbox-secret-4f1d8c";
+const EXPENSES: &str = "https://expenses-api";
+
+async fn lab() -> TestServer {
+    TestServer::start_with(|config| config.client_secret = Some(SECRET.into())).await.unwrap()
+}
+
+/// Runs the code flow at the lab provider and redeems; `adjust` edits the draft.
+async fn lab_tokens(
+    server: &TestServer,
+    adjust: impl FnOnce(&mut grantlab_shared::AuthorizationDraft),
+) -> (Flow, Outcome) {
+    let mut flow = Flow::start(&server.url);
+    let mut draft = flow.draft().await.unwrap();
+    draft.scopes = vec![
+        "openid".into(),
+        "profile".into(),
+        "email".into(),
+        "offline_access".into(),
+        "read:reports".into(),
+    ];
+    draft.resources = vec![EXPENSES.into()];
+    adjust(&mut draft);
+
+    let composed = flow.authorize(&draft).await.unwrap();
+    flow.login(&composed.url, "approve").await.unwrap();
+    let outcome = flow.redeem().await.unwrap();
+    (flow, outcome)
+}
+
+#[tokio::test]
+async fn lab_code_flow_with_pkce_passes_every_id_token_check() {
+    let server = lab().await;
+
+    let (mut flow, outcome) = lab_tokens(&server, |_| {}).await;
+
+    assert!(outcome.ok, "{outcome:?}");
+    let session = flow.session().await.unwrap();
+    assert_eq!(session.status, FlowStatus::TokensReceived);
+    let tokens = session.tokens.unwrap();
+    assert!(tokens.id_token.unwrap().is_jwt);
+    let failed: Vec<_> = tokens.id_token_checks.iter().filter(|check| !check.passed).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(tokens.id_token_checks.iter().any(|check| check.id == "id_token.signature"));
+}
+
+#[tokio::test]
+async fn lab_userinfo_answers_claims_matching_the_id_token() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+
+    let outcome: Outcome = flow.post("/api/userinfo", &json!({})).await.unwrap();
+
+    assert!(outcome.ok, "{outcome:?}");
+    assert!(outcome.fields.iter().any(|field| field.name == "sub"));
+}
+
+#[tokio::test]
+async fn lab_refresh_rotates_and_a_replay_is_refused() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+
+    let refreshed: Outcome = flow.post("/api/refresh", &json!({})).await.unwrap();
+    let replayed: Outcome =
+        flow.post("/api/refresh", &json!({"replay_previous": true})).await.unwrap();
+
+    assert!(refreshed.ok, "{refreshed:?}");
+    assert!(refreshed.summary.contains("rotated"), "{}", refreshed.summary);
+    assert!(!replayed.ok, "{replayed:?}");
+    assert_eq!(replayed.error.unwrap().error, ErrorCode::InvalidGrant);
+}
+
+#[tokio::test]
+async fn lab_api_accepts_the_access_token_and_refuses_the_id_token_and_none() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+    let url = server.at("/expenses-api/expenses");
+
+    let call = |token: Option<TokenKind>| json!({"method": "GET", "url": url, "token": token});
+    let with_access: ApiCallResult =
+        flow.post("/api/call", &call(Some(TokenKind::AccessToken))).await.unwrap();
+    let with_id: ApiCallResult =
+        flow.post("/api/call", &call(Some(TokenKind::IdToken))).await.unwrap();
+    let with_none: ApiCallResult = flow.post("/api/call", &call(None)).await.unwrap();
+
+    assert_eq!(with_access.status, 200, "{}", with_access.body);
+    assert_eq!(with_id.status, 401, "{}", with_id.body);
+    assert_eq!(with_none.status, 401, "{}", with_none.body);
+    assert!(!with_id.checks.is_empty() || with_id.challenge.is_some(), "{with_id:?}");
+}
+
+#[tokio::test]
+async fn lab_hybrid_flow_with_form_post_redeems_the_code() {
+    let server = lab().await;
+
+    let (mut flow, outcome) = lab_tokens(&server, |draft| {
+        draft.response_type = "code id_token".into();
+        draft.response_mode = Some(grantlab_shared::ResponseMode::FormPost);
+    })
+    .await;
+
+    assert!(outcome.ok, "{outcome:?}");
+    let callback = flow.session().await.unwrap().callback.unwrap();
+    assert_eq!(callback.response_mode, grantlab_shared::ResponseMode::FormPost);
+    assert!(callback.params.iter().any(|param| param.name == "id_token"));
+}
+
+#[tokio::test]
+async fn lab_client_credentials_works_for_the_machine_client_only() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let body = json!({"scopes": ["read:reports"], "resources": [EXPENSES]});
+    let refused: Outcome = flow.post("/api/client-credentials", &body).await.unwrap();
+
+    let machine = json!({
+        "source": {"kind": "discovered", "issuer": server.at("/idp")},
+        "client_id": "lab-machine",
+        "client_secret": "lab-machine-secret",
+    });
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &machine).await.unwrap();
+    let outcome: Outcome = flow.post("/api/client-credentials", &body).await.unwrap();
+
+    assert_eq!(refused.error.unwrap().error, ErrorCode::UnauthorizedClient);
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert!(outcome.ok, "{outcome:?}");
+    assert!(flow.session().await.unwrap().tokens.unwrap().access_token.is_some());
+    assert!(flow.seen.iter().all(|seen| !seen.contains("lab-machine-secret")));
+}
+
+#[tokio::test]
+async fn state_mismatch_fails_the_check_and_nothing_is_redeemed() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let draft = flow.draft().await.unwrap();
+    flow.authorize(&draft).await.unwrap();
+
+    flow.forge_callback("code=stolen&state=forged").await.unwrap();
+    let (status, error) = flow.send(Method::POST, "/api/redeem", &json!({})).await.unwrap();
+
+    let session = flow.session().await.unwrap();
+    let callback = session.callback.unwrap();
+    assert!(!callback.state_check.passed);
+    assert_eq!(callback.state_check.found, "forged");
+    assert_eq!(session.status, FlowStatus::CallbackFailed);
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["field"], "code");
+}
+
+#[tokio::test]
+async fn provider_error_access_denied_is_shown_and_nothing_is_redeemed() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let draft = flow.draft().await.unwrap();
+    let composed = flow.authorize(&draft).await.unwrap();
+
+    flow.login(&composed.url, "deny").await.unwrap();
+
+    let callback = flow.session().await.unwrap().callback.unwrap();
+    assert!(callback.state_check.passed);
+    assert!(!callback.code_received);
+    assert_eq!(callback.error.unwrap().error, ErrorCode::AccessDenied);
+}
+
+#[tokio::test]
+async fn the_client_secret_reaches_no_response_to_the_browser() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+    let _: Outcome =
+        flow.post("/api/refresh", &json!({"client_auth": "client_secret_post"})).await.unwrap();
+    let _: Outcome = flow.post("/api/userinfo", &json!({})).await.unwrap();
+    let _: Outcome = flow.post("/api/introspect", &json!({"token": "access_token"})).await.unwrap();
+
+    let timeline: Timeline = flow.timeline().await.unwrap();
+    let _: serde_json::Value = flow.get("/api/session").await.unwrap();
+
+    assert!(
+        timeline
+            .entries
+            .iter()
+            .any(|entry| entry.curl.as_deref().is_some_and(|c| c.contains("$CLIENT_SECRET")))
+    );
+    let leaks: Vec<&String> = flow.seen.iter().filter(|seen| seen.contains(SECRET)).collect();
+    assert!(leaks.is_empty(), "the secret reached the browser: {leaks:?}");
+    assert!(flow.seen.len() >= 6, "{}", flow.seen.len());
+}
+
+#[tokio::test]
+async fn a_whole_flow_keeps_the_timeline_small() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+    let _: Outcome = flow.post("/api/userinfo", &json!({})).await.unwrap();
+
+    let timeline: Timeline = flow.timeline().await.unwrap();
+
+    let bytes = serde_json::to_vec(&timeline.entries).unwrap().len();
+    assert!(bytes < 32 * 1024, "{bytes} bytes");
+    assert!(timeline.entries.len() >= 5);
+}
+
+/// Chooses the oidc-provider for this browser, by discovery.
+async fn at_oidc_provider(server: &TestServer, provider: &OidcProvider) -> Flow {
+    let mut flow = Flow::start(&server.url);
+    let choice = json!({
+        "source": {"kind": "discovered", "issuer": provider.issuer},
+        "client_id": provider.client_id,
+        "client_secret": provider.client_secret,
+    });
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    let profile: ProfileView = serde_json::from_value(profile).unwrap();
+    assert!(profile.client_secret_set);
+    flow
+}
+
+#[tokio::test]
+async fn oidc_provider_code_flow_refresh_and_userinfo() {
+    let server = TestServer::start().await.unwrap();
+    let provider = OidcProvider::start(&server.at("/callback")).await.unwrap();
+    let mut flow = at_oidc_provider(&server, &provider).await;
+    let mut draft = flow.draft().await.unwrap();
+    draft.scopes = vec!["openid".into(), "email".into(), "offline_access".into()];
+    draft.prompt = Some("consent".into());
+
+    let composed = flow.authorize(&draft).await.unwrap();
+    flow.login(&composed.url, "approve").await.unwrap();
+    let redeemed = flow.redeem().await.unwrap();
+    let userinfo: Outcome = flow.post("/api/userinfo", &json!({})).await.unwrap();
+    let refreshed: Outcome = flow.post("/api/refresh", &json!({})).await.unwrap();
+
+    assert!(redeemed.ok, "{redeemed:?}");
+    let tokens = flow.session().await.unwrap().tokens.unwrap();
+    let failed: Vec<_> = tokens.id_token_checks.iter().filter(|check| !check.passed).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(userinfo.ok, "{userinfo:?}");
+    assert!(refreshed.ok, "{refreshed:?}");
+    let leaks = flow.seen.iter().filter(|seen| seen.contains(&provider.client_secret)).count();
+    assert_eq!(leaks, 0);
+}
+
+#[tokio::test]
+async fn oidc_provider_state_mismatch_redeems_nothing() {
+    let server = TestServer::start().await.unwrap();
+    let provider = OidcProvider::start(&server.at("/callback")).await.unwrap();
+    let mut flow = at_oidc_provider(&server, &provider).await;
+    let mut draft = flow.draft().await.unwrap();
+    let composed = flow.authorize(&draft).await.unwrap();
+    draft.state = "another".into();
+
+    flow.forge_callback("code=x&state=another").await.unwrap();
+    let _ = composed;
+
+    let session = flow.session().await.unwrap();
+    assert!(!session.callback.unwrap().state_check.passed);
+    assert_eq!(session.status, FlowStatus::CallbackFailed);
+}
+
+#[tokio::test]
+async fn oidc_provider_client_credentials() {
+    let server = TestServer::start().await.unwrap();
+    let provider = OidcProvider::start(&server.at("/callback")).await.unwrap();
+    let mut flow = at_oidc_provider(&server, &provider).await;
+
+    let outcome: Outcome = flow.post("/api/client-credentials", &json!({})).await.unwrap();
+
+    assert!(outcome.ok, "{outcome:?}");
+}
+
+#[tokio::test]
+async fn hosted_mode_refuses_a_loopback_issuer_but_keeps_the_lab_provider() {
+    let server = TestServer::start_with(|config| config.hosted = true).await.unwrap();
+    let provider = OidcProvider::start(&server.at("/callback")).await.unwrap();
+    let mut flow = Flow::start(&server.url);
+
+    let choice =
+        json!({"source": {"kind": "discovered", "issuer": provider.issuer}, "client_id": "x"});
+    let (status, error) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+    let lab: grantlab_shared::ProfileList = flow.get("/api/profiles").await.unwrap();
+
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{error}");
+    assert!(error["message"].as_str().unwrap().contains("loopback"), "{error}");
+    assert!(!lab.profiles[0].endpoints.token_endpoint.is_empty());
+}
