@@ -12,7 +12,7 @@ use std::time::Duration;
 pub use browser::Browser;
 pub use flow::Flow;
 pub use oidc_provider::OidcProvider;
-pub use server::TestServer;
+pub use server::{TestServer, dist};
 
 /// The repository root.
 pub fn workspace_root() -> PathBuf {

@@ -26,6 +26,8 @@ async fn unknown_api_route_answers_json_not_found() {
 
 #[tokio::test]
 async fn deep_link_serves_the_app_and_missing_asset_is_404() {
+    let index = grantlab_tests::dist().join("index.html");
+    assert!(index.is_file(), "no frontend build at {}: run `cargo xtask dist`", index.display());
     let server = TestServer::start().await.unwrap();
 
     let deep_link = reqwest::get(server.at("/lessons/3")).await.unwrap();
