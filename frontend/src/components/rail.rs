@@ -1,0 +1,56 @@
+//! The side rail: the nine steps of the lesson, in order, as links.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+
+/// The steps in the lesson's order, with their rail labels.
+pub const STEPS: [(Route, &str); 9] = [
+    (Route::Provider, "Provider"),
+    (Route::Authorize, "Authorization request"),
+    (Route::Callback, "Authorization response"),
+    (Route::Redeem, "Redeem"),
+    (Route::Tokens, "Tokens"),
+    (Route::CallApi, "Call the API"),
+    (Route::Refresh, "Refresh"),
+    (Route::Userinfo, "Userinfo"),
+    (Route::ClientCredentials, "Client credentials"),
+];
+
+/// The rail: a numbered list of links, the current step marked with `aria-current`.
+#[component]
+pub fn Rail() -> Html {
+    // Hooks.
+    let current = use_route::<Route>();
+    let navigator = use_navigator();
+
+    html! {
+        <nav class="rail" aria-label="Steps of the flow">
+            <ol>
+                { for STEPS.iter().enumerate().map(|(index, (route, label))| {
+                    let here = current.as_ref() == Some(route);
+                    let onclick = {
+                        let navigator = navigator.clone();
+                        let route = *route;
+                        Callback::from(move |event: MouseEvent| {
+                            event.prevent_default();
+                            if let Some(navigator) = &navigator {
+                                navigator.push(&route);
+                            }
+                        })
+                    };
+                    html! {
+                        <li class={classes!(here.then_some("current"))}>
+                            <a href={route.to_path()} {onclick}
+                               aria-current={here.then_some("step")}>
+                                <span class="step-number" aria-hidden="true">{ index + 1 }</span>
+                                <span class="step-label">{ *label }</span>
+                            </a>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </nav>
+    }
+}

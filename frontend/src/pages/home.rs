@@ -1,0 +1,36 @@
+//! `/`: where the callback returns the learner; sends them on to the step their flow is at.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+use crate::components::ListErrors;
+use crate::hooks::use_workbench;
+use crate::types::FlowStatus;
+
+/// The step a flow in `status` continues at.
+pub fn step_for(status: FlowStatus) -> Route {
+    match status {
+        FlowStatus::Idle => Route::Provider,
+        FlowStatus::AwaitingCallback => Route::Authorize,
+        FlowStatus::CodeReceived | FlowStatus::CallbackFailed => Route::Callback,
+        FlowStatus::TokensReceived => Route::Tokens,
+    }
+}
+
+/// Redirects to the step the session is at, once the backend has said where that is.
+#[component]
+pub fn Home() -> Html {
+    // Hooks.
+    let workbench = use_workbench();
+
+    match &workbench.session {
+        Some(session) => html! { <Redirect<Route> to={step_for(session.status)} /> },
+        None => html! {
+            <section class="panel">
+                <p class="lede">{ "Reading your session…" }</p>
+                <ListErrors error={workbench.error.clone()} />
+            </section>
+        },
+    }
+}

@@ -1,0 +1,92 @@
+//! Tests of the draft reducer and of what a stored draft keeps.
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use super::*;
+
+fn draft() -> AuthorizationDraft {
+    AuthorizationDraft {
+        response_type: "code".into(),
+        response_mode: None,
+        scopes: vec!["openid".into()],
+        audience: None,
+        resources: vec![],
+        redirect_uri: "http://127.0.0.1:8080/callback".into(),
+        state: "state-1".into(),
+        nonce: Some("nonce-1".into()),
+        pkce: true,
+        prompt: None,
+        max_age: None,
+        login_hint: None,
+        extra: vec![],
+        auto_redeem: false,
+    }
+}
+
+#[wasm_bindgen_test]
+fn toggle_scope_adds_then_removes() {
+    let added = apply(draft(), DraftAction::ToggleScope("read:reports".into()));
+    assert_eq!(added.scopes, ["openid", "read:reports"]);
+
+    let removed = apply(added, DraftAction::ToggleScope("openid".into()));
+    assert_eq!(removed.scopes, ["read:reports"]);
+}
+
+#[wasm_bindgen_test]
+fn empty_optional_parameters_are_left_out() {
+    let with_hint = apply(draft(), DraftAction::LoginHint("alice".into()));
+    assert_eq!(with_hint.login_hint.as_deref(), Some("alice"));
+
+    let cleared = apply(with_hint, DraftAction::LoginHint("  ".into()));
+    assert_eq!(cleared.login_hint, None);
+}
+
+#[wasm_bindgen_test]
+fn max_age_that_is_not_a_number_is_left_out() {
+    assert_eq!(apply(draft(), DraftAction::MaxAge("300".into())).max_age, Some(300));
+    assert_eq!(apply(draft(), DraftAction::MaxAge("5 min".into())).max_age, None);
+}
+
+#[wasm_bindgen_test]
+fn resources_are_added_edited_and_removed_by_index() {
+    let mut edited = apply(draft(), DraftAction::AddResource);
+    edited = apply(edited, DraftAction::Resource(0, "https://expenses-api".into()));
+    edited = apply(edited, DraftAction::AddResource);
+    assert_eq!(edited.resources, ["https://expenses-api", ""]);
+
+    let removed = apply(edited, DraftAction::RemoveResource(1));
+    assert_eq!(removed.resources, ["https://expenses-api"]);
+
+    let unchanged = apply(removed.clone(), DraftAction::RemoveResource(7));
+    assert_eq!(unchanged, removed);
+}
+
+#[wasm_bindgen_test]
+fn extra_parameters_are_edited_in_place() {
+    let mut edited = apply(draft(), DraftAction::AddExtra);
+    edited = apply(edited, DraftAction::Extra(0, "ui_locales".into(), "fr".into()));
+
+    assert_eq!(edited.extra, [Param { name: "ui_locales".into(), value: "fr".into() }]);
+}
+
+#[wasm_bindgen_test]
+fn a_stored_draft_keeps_no_state_or_nonce() {
+    let chosen = apply(draft(), DraftAction::ToggleScope("profile".into()));
+
+    let json = serde_json::to_string(&StoredDraft::keep(&chosen)).unwrap();
+
+    assert!(!json.contains("state-1") && !json.contains("nonce-1"), "{json}");
+    assert!(json.contains("profile"));
+}
+
+#[wasm_bindgen_test]
+fn restore_takes_choices_from_storage_and_state_from_the_fresh_draft() {
+    let old = apply(draft(), DraftAction::Pkce(false));
+    let mut fresh = draft();
+    fresh.state = "state-2".into();
+
+    let restored = StoredDraft::keep(&old).restore(fresh);
+
+    assert!(!restored.pkce);
+    assert_eq!(restored.state, "state-2");
+}

@@ -1,0 +1,152 @@
+//! Provider profiles: which authorization server the sandbox's client talks to, and how.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a profile's endpoints came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileKind {
+    /// The embedded lab provider at `{public_url}/idp`, with the sandbox's own client.
+    Lab,
+    /// A preset from the host's `--profiles` file.
+    Preset,
+    /// Read from an issuer's discovery document (OIDC Discovery §4, RFC 8414 §3).
+    Discovered,
+    /// Endpoints entered by hand.
+    Manual,
+}
+
+/// A provider's endpoints. Only the authorization and token endpoints are needed for the
+/// code flow; the rest unlock their features.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoints {
+    /// `issuer` (OIDC Discovery §3): what `iss` in the ID token must equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `authorization_endpoint` (RFC 6749 §3.1).
+    pub authorization_endpoint: String,
+    /// `token_endpoint` (RFC 6749 §3.2).
+    pub token_endpoint: String,
+    /// `jwks_uri` (OIDC Discovery §3): the keys that sign ID tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// `userinfo_endpoint` (OIDC Core §5.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    /// `revocation_endpoint` (RFC 7009 §2, advertised per RFC 8414 §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// `introspection_endpoint` (RFC 7662 §2, advertised per RFC 8414 §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+}
+
+/// A profile as the browser sees it. The client secret is never here: only whether one is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    /// A stable id: `lab`, a preset's name, `discovered` or `manual`.
+    pub id: String,
+    /// A label for people.
+    pub label: String,
+    /// Where the endpoints came from.
+    pub kind: ProfileKind,
+    /// The endpoints in use.
+    pub endpoints: Endpoints,
+    /// The client id registered at this provider (RFC 6749 §2.2).
+    pub client_id: String,
+    /// Whether a client secret is set. The secret itself stays in the backend.
+    pub client_secret_set: bool,
+    /// The redirect URI to register at the provider: the sandbox's `{public_url}/callback`.
+    pub redirect_uri: String,
+    /// Scopes the provider advertises (`scopes_supported`), when known.
+    #[serde(default)]
+    pub scopes_supported: Vec<String>,
+    /// For a discovered profile: the document and what is wrong with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<DiscoveryReport>,
+}
+
+/// `GET /api/profiles`: the profiles a learner can pick, the current one marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileList {
+    /// The lab provider first, then the host's presets.
+    pub profiles: Vec<ProfileView>,
+    /// The id of the profile the session uses.
+    pub current: String,
+}
+
+/// `PUT /api/profile`: choose a provider for this session.
+///
+/// The client secret is posted once and never sent back; `Debug` redacts it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileChoice {
+    /// How to find the provider.
+    pub source: ProfileSource,
+    /// The client id at an outside provider. Ignored for the lab provider and presets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The client secret at an outside provider: write-only. Leave it out for a public client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+}
+
+impl fmt::Debug for ProfileChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileChoice")
+            .field("source", &self.source)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// Where a chosen profile's endpoints come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProfileSource {
+    /// The embedded lab provider.
+    Lab,
+    /// A preset by its id.
+    Preset {
+        /// The preset's id from `GET /api/profiles`.
+        id: String,
+    },
+    /// Fetch `{issuer}/.well-known/openid-configuration` (falling back to RFC 8414's
+    /// `/.well-known/oauth-authorization-server`).
+    Discovered {
+        /// The issuer identifier, an https URL (http only for loopback).
+        issuer: String,
+    },
+    /// Endpoints given by hand.
+    Manual {
+        /// The endpoints.
+        endpoints: Endpoints,
+    },
+}
+
+/// A discovery document as fetched, with the problems found in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoveryReport {
+    /// The URL the document was fetched from.
+    pub url: String,
+    /// The document, pretty-printed JSON (or the raw body when it is not JSON).
+    pub document: String,
+    /// What the document lacks or gets wrong, each with the rule it breaks.
+    pub problems: Vec<Deviation>,
+}
+
+/// Something a provider sent that bends a spec: which field, what came, what the spec wants,
+/// and what the sandbox did about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deviation {
+    /// The field or part at fault, such as `expires_in` or `content-type`.
+    pub field: String,
+    /// What the spec expects, with its section, such as "a JSON number (RFC 6749 §5.1)".
+    pub expected: String,
+    /// What the provider sent (shortened when long).
+    pub found: String,
+    /// What the sandbox did: "read as 3599 seconds", "kept the previous refresh token".
+    pub handling: String,
+}
