@@ -79,6 +79,23 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// Where a claim comes in the workbench's tables: the registered claims in the order a
+/// validator reads them, then the rest by name.
+pub fn claim_rank(name: &str) -> usize {
+    const ORDER: [&str; 18] = [
+        "alg", "kid", "typ", "iss", "sub", "aud", "azp", "client_id", "scope", "exp", "iat",
+        "nbf", "auth_time", "nonce", "at_hash", "c_hash", "sid", "jti",
+    ];
+    ORDER.iter().position(|known| *known == name).unwrap_or(ORDER.len())
+}
+
+/// The claims of `map` in [`claim_rank`] order, ties by name.
+pub fn ordered(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut claims: Vec<_> = map.iter().collect();
+    claims.sort_by_key(|(name, _)| (claim_rank(name), name.as_str()));
+    claims
+}
+
 /// Whether a claim holds a NumericDate (seconds since the epoch, RFC 7519 §2).
 pub fn is_time_claim(name: &str) -> bool {
     matches!(name, "exp" | "iat" | "nbf" | "auth_time" | "updated_at")
@@ -91,7 +108,7 @@ pub fn explain(name: &str) -> Option<(&'static str, &'static str)> {
         "alg" => ("The algorithm that signed the token.", "RFC 7515 §4.1.1"),
         "kid" => ("Which key of the issuer's JWKS verifies the signature.", "RFC 7515 §4.1.4"),
         "typ" => (
-            "The token's media type: `at+jwt` marks an access token, never an ID token.",
+            "The token's media type: at+jwt marks an access token, never an ID token.",
             "RFC 9068 §2.1",
         ),
 
@@ -201,6 +218,16 @@ mod tests {
         for claim in claims {
             assert!(explain(claim).is_some(), "{claim} has no explanation");
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn claims_are_ordered_as_a_validator_reads_them() {
+        let payload = serde_json::json!({"name": "A", "exp": 2, "iss": "i", "email": "e", "aud": "a"});
+        let Value::Object(map) = payload else { unreachable!("a JSON object") };
+
+        let names: Vec<&str> = ordered(&map).into_iter().map(|(name, _)| name.as_str()).collect();
+
+        assert_eq!(names, ["iss", "aud", "exp", "email", "name"]);
     }
 
     #[wasm_bindgen_test]

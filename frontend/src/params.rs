@@ -48,7 +48,7 @@ pub fn build_url(endpoint: &str, parameters: &[(String, String)]) -> String {
 pub fn explain(name: &str) -> Option<(&'static str, &'static str)> {
     let explained = match name {
         "response_type" => (
-            "What the provider sends back: `code` for the code flow, `code id_token` for hybrid.",
+            "What the provider sends back: code for the code flow, code id_token for hybrid.",
             "RFC 6749 §3.1.1, OIDC Core §3.3.2.1",
         ),
         "client_id" => ("Which registered application is asking.", "RFC 6749 §2.2"),
@@ -57,7 +57,7 @@ pub fn explain(name: &str) -> Option<(&'static str, &'static str)> {
             "RFC 6749 §3.1.2",
         ),
         "scope" => (
-            "What access is asked for: `openid` for an ID token, plus an API's permissions.",
+            "What access is asked for: openid for an ID token, plus an API's permissions.",
             "RFC 6749 §3.3",
         ),
         "state" => (

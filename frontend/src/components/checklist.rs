@@ -60,10 +60,11 @@ pub struct ChecklistProps {
 pub fn Checklist(props: &ChecklistProps) -> Html {
     // Derived values.
     let failed = props.checks.iter().filter(|check| !check.passed).count();
-    let summary = match failed {
-        0 => format!("all {} checks passed", props.checks.len()),
-        1 => "1 check failed".to_owned(),
-        n => format!("{n} checks failed"),
+    let summary = match (failed, props.checks.len()) {
+        (0, 1) => "passed".to_owned(),
+        (0, all) => format!("all {all} checks passed"),
+        (1, _) => "1 check failed".to_owned(),
+        (n, _) => format!("{n} checks failed"),
     };
 
     html! {

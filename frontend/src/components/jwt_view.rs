@@ -67,7 +67,7 @@ fn claims_table(caption: &str, claims: &Map<String, Value>, now: i64) -> Html {
                 <th scope="col">{ "Meaning" }</th>
             </tr></thead>
             <tbody>
-                { for claims.iter().map(|(name, value)| claim_row(name, value, now)) }
+                { for jwt::ordered(claims).into_iter().map(|(name, value)| claim_row(name, value, now)) }
             </tbody>
         </table>
     }

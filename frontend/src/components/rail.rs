@@ -25,6 +25,20 @@ pub fn Rail() -> Html {
     let current = use_route::<Route>();
     let navigator = use_navigator();
 
+    // Effects: on a phone the rail scrolls sideways; keep the current step in view.
+    {
+        use_effect_with(current, |_| {
+            let document = web_sys::window().and_then(|window| window.document());
+            let here = document.and_then(|d| d.query_selector(".rail [aria-current]").ok().flatten());
+            if let Some(here) = here {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                options.set_inline(web_sys::ScrollLogicalPosition::Center);
+                here.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        });
+    }
+
     html! {
         <nav class="rail" aria-label="Steps of the flow">
             <ol>

@@ -214,7 +214,7 @@ pub fn preview_url(profile: &ProfileView, draft: &AuthorizationDraft) -> String 
     push("state", Some(draft.state.clone()));
     push("nonce", draft.nonce.clone());
     push("response_mode", draft.response_mode.map(|mode| mode.as_str().to_owned()));
-    push("code_challenge", draft.pkce.then(|| "(made when sent)".to_owned()));
+    push("code_challenge", draft.pkce.then(|| "MADE-WHEN-SENT".to_owned()));
     push("code_challenge_method", draft.pkce.then(|| "S256".to_owned()));
     push("audience", draft.audience.clone());
     for resource in draft.resources.iter().filter(|resource| !resource.is_empty()) {
