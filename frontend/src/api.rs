@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
-use crate::types::{
+use grantlab_shared::{
     ApiCallRequest, ApiCallResult, AuthorizationDraft, ClientCredentialsRequest, ComposedRequest,
     Outcome, ProfileChoice, ProfileList, ProfileView, RedeemRequest, RefreshRequest, SessionView,
     Timeline, TokenRequest,

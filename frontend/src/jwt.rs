@@ -83,8 +83,24 @@ fn kind(value: &Value) -> &'static str {
 /// validator reads them, then the rest by name.
 pub fn claim_rank(name: &str) -> usize {
     const ORDER: [&str; 18] = [
-        "alg", "kid", "typ", "iss", "sub", "aud", "azp", "client_id", "scope", "exp", "iat",
-        "nbf", "auth_time", "nonce", "at_hash", "c_hash", "sid", "jti",
+        "alg",
+        "kid",
+        "typ",
+        "iss",
+        "sub",
+        "aud",
+        "azp",
+        "client_id",
+        "scope",
+        "exp",
+        "iat",
+        "nbf",
+        "auth_time",
+        "nonce",
+        "at_hash",
+        "c_hash",
+        "sid",
+        "jti",
     ];
     ORDER.iter().position(|known| *known == name).unwrap_or(ORDER.len())
 }
@@ -222,7 +238,8 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn claims_are_ordered_as_a_validator_reads_them() {
-        let payload = serde_json::json!({"name": "A", "exp": 2, "iss": "i", "email": "e", "aud": "a"});
+        let payload =
+            serde_json::json!({"name": "A", "exp": 2, "iss": "i", "email": "e", "aud": "a"});
         let Value::Object(map) = payload else { unreachable!("a JSON object") };
 
         let names: Vec<&str> = ordered(&map).into_iter().map(|(name, _)| name.as_str()).collect();

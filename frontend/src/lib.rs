@@ -17,7 +17,6 @@ mod pages;
 mod params;
 mod state;
 mod time;
-mod types;
 
 pub use app::App;
 

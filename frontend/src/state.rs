@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
 use crate::error::Error;
-use crate::types::{AuthorizationDraft, Param, ResponseMode, SessionView, Timeline};
+use grantlab_shared::{AuthorizationDraft, Param, ResponseMode, SessionView, Timeline};
 
 /// What every page reads: the backend's view of the session, and the messages so far.
 #[derive(Debug, Clone, Default, PartialEq)]

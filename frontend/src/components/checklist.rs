@@ -20,8 +20,8 @@ pub struct CheckItem {
     pub detail: Option<String>,
 }
 
-impl From<&crate::types::Check> for CheckItem {
-    fn from(check: &crate::types::Check) -> Self {
+impl From<&grantlab_shared::Check> for CheckItem {
+    fn from(check: &grantlab_shared::Check) -> Self {
         Self {
             id: check.id.clone(),
             spec: check.spec.clone(),
@@ -33,8 +33,8 @@ impl From<&crate::types::Check> for CheckItem {
     }
 }
 
-impl From<&crate::types::ApiCheck> for CheckItem {
-    fn from(check: &crate::types::ApiCheck) -> Self {
+impl From<&grantlab_shared::ApiCheck> for CheckItem {
+    fn from(check: &grantlab_shared::ApiCheck) -> Self {
         Self {
             id: check.name.clone(),
             spec: String::new(),

@@ -6,7 +6,7 @@ use super::{Lane, ListErrors, Message, SubmitButton, Timeline};
 use crate::api;
 use crate::hooks::use_request;
 use crate::state::WorkbenchContext;
-use crate::types::{Channel, TimelineEntry};
+use grantlab_shared::{Channel, TimelineEntry};
 
 /// The workbench's timeline, as the backend last reported it.
 #[component]
@@ -15,7 +15,7 @@ pub fn LiveTimeline() -> Html {
     let Some(workbench) = use_context::<WorkbenchContext>() else {
         return html! {};
     };
-    let clear = use_request::<crate::types::Timeline>();
+    let clear = use_request::<grantlab_shared::Timeline>();
 
     // Callbacks.
     let onclick = {
@@ -44,7 +44,7 @@ pub fn LiveTimeline() -> Html {
 
 /// A backend timeline entry as the timeline shows it.
 pub fn message(entry: &TimelineEntry) -> Message {
-    let pairs = |params: &[crate::types::Param]| {
+    let pairs = |params: &[grantlab_shared::Param]| {
         params.iter().map(|param| (param.name.clone(), param.value.clone())).collect()
     };
     let mut response_body = entry.response_body.clone();

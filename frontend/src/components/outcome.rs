@@ -7,7 +7,7 @@ use super::live_timeline::message;
 use super::timeline::MessageView;
 use crate::hooks::use_workbench;
 use crate::pages::explain_error;
-use crate::types::Outcome;
+use grantlab_shared::Outcome;
 
 /// Props of [`OutcomeView`].
 #[derive(Properties, PartialEq)]

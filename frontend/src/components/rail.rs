@@ -29,7 +29,8 @@ pub fn Rail() -> Html {
     {
         use_effect_with(current, |_| {
             let document = web_sys::window().and_then(|window| window.document());
-            let here = document.and_then(|d| d.query_selector(".rail [aria-current]").ok().flatten());
+            let here =
+                document.and_then(|d| d.query_selector(".rail [aria-current]").ok().flatten());
             if let Some(here) = here {
                 let options = web_sys::ScrollIntoViewOptions::new();
                 options.set_block(web_sys::ScrollLogicalPosition::Nearest);

@@ -150,8 +150,8 @@ async fn jwt_view_explains_claims_and_shows_times_as_dates() {
         URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"alice","exp":{exp},"x_custom":1}}"#))
     );
 
-    let root = render::<JwtView>(JwtViewProps { token: token.into(), title: "ID token".into() })
-        .await;
+    let root =
+        render::<JwtView>(JwtViewProps { token: token.into(), title: "ID token".into() }).await;
 
     let rows = all(&root, "tr");
     let exp_row = rows

@@ -10,7 +10,9 @@ use crate::components::{
 use crate::hooks::{load_draft, save_draft, use_request, use_workbench};
 use crate::params;
 use crate::state::{DraftAction, DraftState, StoredDraft};
-use crate::types::{AuthorizationDraft, ComposedRequest, ProfileKind, ProfileView, ResponseMode};
+use grantlab_shared::{
+    AuthorizationDraft, ComposedRequest, ProfileKind, ProfileView, ResponseMode,
+};
 
 /// The lab's scopes, grouped as the consent page groups them, with who may receive each.
 const OPENID_SCOPES: [(&str, &str); 4] = [

@@ -8,7 +8,7 @@ use crate::components::{
     CheckItem, Checklist, ListErrors, Panel, SubmitButton, TextField, input_text, select,
 };
 use crate::hooks::{use_local_draft, use_request};
-use crate::types::{ApiCallRequest, ApiCallResult, TokenKind, TokenPlacement};
+use grantlab_shared::{ApiCallRequest, ApiCallResult, TokenKind, TokenPlacement};
 
 /// The request builder as kept in `localStorage`: the request's shape, never a token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

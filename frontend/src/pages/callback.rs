@@ -6,7 +6,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::components::{CheckItem, Checklist, JwtView, Panel};
 use crate::hooks::use_workbench;
-use crate::types::{CallbackView, ErrorCode};
+use grantlab_shared::{CallbackView, ErrorCode};
 
 /// What an error code of RFC 6749 §4.1.2.1 or OIDC Core §3.1.2.6 means for the learner.
 pub fn explain_error(code: &ErrorCode) -> &'static str {

@@ -7,7 +7,7 @@ use crate::api;
 use crate::components::{JwtView, ListErrors, OutcomeView, Panel, SubmitButton, TextField, select};
 use crate::hooks::{use_local_draft, use_request, use_workbench};
 use crate::pages::redeem::{CLIENT_AUTH, client_auth, client_auth_value};
-use crate::types::{ClientCredentialsRequest, Outcome};
+use grantlab_shared::{ClientCredentialsRequest, Outcome};
 
 /// The form as kept in `localStorage`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::components::ListErrors;
 use crate::hooks::use_workbench;
-use crate::types::FlowStatus;
+use grantlab_shared::FlowStatus;
 
 /// The step a flow in `status` continues at.
 pub fn step_for(status: FlowStatus) -> Route {

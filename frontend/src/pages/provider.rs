@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::{ListErrors, Panel, SubmitButton, TextField};
 use crate::hooks::{use_local_draft, use_request, use_workbench};
-use crate::types::{
+use grantlab_shared::{
     Endpoints, ProfileChoice, ProfileKind, ProfileList, ProfileSource, ProfileView, SessionView,
 };
 

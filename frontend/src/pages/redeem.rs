@@ -7,7 +7,7 @@ use crate::api;
 use crate::app::Route;
 use crate::components::{ListErrors, OutcomeView, Panel, SubmitButton, select};
 use crate::hooks::{use_request, use_workbench};
-use crate::types::{ClientAuthMethod, FlowStatus, Outcome, RedeemRequest};
+use grantlab_shared::{ClientAuthMethod, FlowStatus, Outcome, RedeemRequest};
 
 /// The `<select>` options for client authentication (RFC 6749 §2.3.1, OIDC Core §9).
 pub const CLIENT_AUTH: [(&str, &str); 3] = [

@@ -10,7 +10,7 @@ use crate::hooks::{use_request, use_workbench};
 use crate::jwt;
 use crate::pages::redeem::{CLIENT_AUTH, client_auth, client_auth_value};
 use crate::time;
-use crate::types::{ClientAuthMethod, JwtView, Outcome, RefreshRequest, TokenSetView};
+use grantlab_shared::{ClientAuthMethod, JwtView, Outcome, RefreshRequest, TokenSetView};
 
 /// One line of the before-and-after table.
 #[derive(Debug, Clone, PartialEq, Eq)]

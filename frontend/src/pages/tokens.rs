@@ -11,7 +11,7 @@ use crate::components::{
 };
 use crate::hooks::{use_request, use_workbench};
 use crate::jwt;
-use crate::types::{ClientAuthMethod, Outcome, TokenKind, TokenRequest, TokenSetView};
+use grantlab_shared::{ClientAuthMethod, Outcome, TokenKind, TokenRequest, TokenSetView};
 
 /// The access token's lifetime in seconds, from its `iat` and `exp` when it is a JWT.
 pub fn lifetime(tokens: &TokenSetView) -> Option<i64> {

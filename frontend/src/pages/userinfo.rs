@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::{ListErrors, OutcomeView, Panel, SubmitButton};
 use crate::hooks::{use_request, use_workbench};
-use crate::types::{Outcome, Param};
+use grantlab_shared::{Outcome, Param};
 
 /// One claim as userinfo and the ID token each state it.
 #[derive(Debug, Clone, PartialEq, Eq)]
