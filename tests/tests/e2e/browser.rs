@@ -1,9 +1,14 @@
-//! The workbench loads in headless Chromium.
+//! The workbench in a real headless Chromium: it loads cleanly, and a learner can walk the lab
+//! code flow through it, clicking through the lab provider's own login and consent pages.
 
 use std::time::Duration;
 
 use fantoccini::Locator;
+use fantoccini::elements::Element;
 use grantlab_tests::{Browser, TestServer, wait_for};
+
+/// How long one step of the flow may take in the browser.
+const STEP: Duration = Duration::from_secs(20);
 
 #[tokio::test]
 async fn workbench_loads_without_console_errors() {
@@ -19,8 +24,173 @@ async fn workbench_loads_without_console_errors() {
     .unwrap();
 
     assert_eq!(heading, "Grantlab");
-    browser.screenshot("01-workbench").await.unwrap();
+    wait_for("the home page to pick a step", STEP, || shown(&browser, ".rail [aria-current]"))
+        .await
+        .unwrap();
+    browser.screenshot("00-workbench").await.unwrap();
     let errors = browser.console_errors().await.unwrap();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn lab_code_flow_completes_through_the_workbench() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+
+    // Step 1: the lab provider is preselected.
+    browser.client.goto(&server.at("/provider")).await.unwrap();
+    let in_use = wait_for("the provider in use", STEP, || text_of(&browser, "#profile-title"))
+        .await
+        .unwrap();
+    assert!(in_use.contains("Lab"), "{in_use}");
+    browser.screenshot("01-provider").await.unwrap();
+
+    // Step 2: compose from the rail; ask for an ID token and the Expenses API's read scope.
+    click(&browser, ".rail a[href='/authorize']").await;
+    wait_for("a fresh draft", STEP, || shown(&browser, "#send")).await.unwrap();
+    for scope in ["#scope-openid", "#scope-profile", "#scope-read-reports"] {
+        let checkbox = find(&browser, scope).await;
+        if checkbox.prop("checked").await.unwrap().as_deref() != Some("true") {
+            checkbox.click().await.unwrap();
+        }
+    }
+    let audience = find(&browser, "#audience").await;
+    audience.clear().await.unwrap();
+    audience.send_keys("https://expenses-api").await.unwrap();
+    let preview = wait_for("the preview to show the audience", STEP, || async {
+        let url = text_of(&browser, ".url").await?;
+        url.contains("audience=https%3A%2F%2Fexpenses-api").then_some(url)
+    })
+    .await
+    .unwrap();
+    assert!(preview.contains("read%3Areports"), "{preview}");
+    browser.screenshot("02-authorize").await.unwrap();
+
+    // Send: the whole page goes to the provider (past any warnings the composer gave).
+    click(&browser, "#send").await;
+    let login = wait_for("the provider's login page", STEP, || async {
+        if let Some(proceed) = browser.client.find(Locator::Css("#continue")).await.ok() {
+            let _ = proceed.click().await;
+        }
+        browser.client.find(Locator::Css("input[name='username']")).await.ok()
+    })
+    .await
+    .unwrap();
+
+    // At the provider: log in as alice, then consent.
+    login.send_keys("alice").await.unwrap();
+    find(&browser, "input[name='password']").await.send_keys("alice-pass").await.unwrap();
+    browser.screenshot("03-login").await.unwrap();
+    click(&browser, "#login").await;
+    wait_for("the consent page", STEP, || {
+        shown(&browser, "button[name='decision'][value='approve']")
+    })
+    .await
+    .unwrap();
+    browser.screenshot("04-consent").await.unwrap();
+    click(&browser, "button[name='decision'][value='approve']").await;
+
+    // Step 3: back at the workbench, which shows the response and its state check.
+    let received =
+        wait_for("the authorization response", STEP, || text_of(&browser, ".card .params"))
+            .await
+            .unwrap();
+    assert!(received.contains("code"), "{received}");
+    let state_check = text_of(&browser, ".checklist").await.unwrap_or_default();
+    assert!(state_check.contains("passed"), "{state_check}");
+    browser.screenshot("05-response").await.unwrap();
+
+    // Step 4: redeem the code.
+    click(&browser, ".rail a[href='/redeem']").await;
+    click(&browser, "#redeem").await;
+    let outcome = wait_for("the code to be redeemed", STEP, || text_of(&browser, ".outcome.ok"))
+        .await
+        .unwrap();
+    assert!(outcome.starts_with("Done."), "{outcome}");
+    browser.screenshot("06-redeem").await.unwrap();
+
+    // Step 5: the tokens, decoded and validated.
+    click(&browser, ".rail a[href='/tokens']").await;
+    let access =
+        wait_for("the access token", STEP, || text_of(&browser, "#access-token")).await.unwrap();
+    assert_eq!(access.matches('.').count(), 2, "an API's access token is a JWT: {access}");
+    let id_token = text_of(&browser, ".jwt").await.unwrap_or_default();
+    assert!(id_token.contains("nonce") && id_token.contains("UTC"), "{id_token}");
+    let checks = text_of(&browser, ".checklist .tally").await.unwrap_or_default();
+    assert!(checks.contains("passed"), "ID token checks: {checks}");
+    browser.screenshot("07-tokens").await.unwrap();
+
+    // Step 6: call the Expenses API with the access token.
+    click(&browser, ".rail a[href='/call-api']").await;
+    click(&browser, "#call").await;
+    let status = wait_for("the API's answer", STEP, || text_of(&browser, "#api-answer .status"))
+        .await
+        .unwrap();
+    assert_eq!(status, "200", "{}", text_of(&browser, "#api-answer").await.unwrap_or_default());
+    browser.screenshot("08-api").await.unwrap();
+
+    // The timeline holds both channels: the redirects and the server-to-server calls.
+    let front = all(&browser, ".timeline li.message.front").await;
+    let back = all(&browser, ".timeline li.message.back").await;
+    assert!(!front.is_empty(), "no front-channel message in the timeline");
+    assert!(back.len() >= 2, "expected the token request and the API call, found {}", back.len());
+    browser
+        .client
+        .execute("document.querySelector('.timeline').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    find(&browser, ".timeline li.message.back summary").await.click().await.unwrap();
+    browser.screenshot("09-timeline").await.unwrap();
+
+    // The same page on a phone, in the dark theme.
+    click(&browser, ".rail a[href='/tokens']").await;
+    browser.client.set_window_size(360, 800).await.unwrap();
+    for _ in 0..3 {
+        if text_of(&browser, ".theme").await.is_some_and(|label| label.contains("dark")) {
+            break;
+        }
+        click(&browser, ".theme").await;
+    }
+    wait_for("the dark theme", STEP, || shown(&browser, "html[data-theme='dark'] #access-token"))
+        .await
+        .unwrap();
+    browser.screenshot("10-tokens-phone-dark").await.unwrap();
+
+    let errors = browser.console_errors().await.unwrap();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    browser.close().await.unwrap();
+}
+
+/// The element `selector` finds, once it is there.
+async fn find(browser: &Browser, selector: &str) -> Element {
+    wait_for(selector, STEP, || async { browser.client.find(Locator::Css(selector)).await.ok() })
+        .await
+        .unwrap()
+}
+
+/// Clicks `selector` once it is there and enabled.
+async fn click(browser: &Browser, selector: &str) {
+    let element = wait_for(selector, STEP, || async {
+        let element = browser.client.find(Locator::Css(selector)).await.ok()?;
+        element.is_enabled().await.ok()?.then_some(element)
+    })
+    .await
+    .unwrap();
+    element.click().await.unwrap();
+}
+
+/// The text of `selector` when it is there and not empty.
+async fn text_of(browser: &Browser, selector: &str) -> Option<String> {
+    let element = browser.client.find(Locator::Css(selector)).await.ok()?;
+    element.text().await.ok().filter(|text| !text.is_empty())
+}
+
+/// `Some` once `selector` finds an element.
+async fn shown(browser: &Browser, selector: &str) -> Option<()> {
+    browser.client.find(Locator::Css(selector)).await.ok().map(|_| ())
+}
+
+async fn all(browser: &Browser, selector: &str) -> Vec<Element> {
+    browser.client.find_all(Locator::Css(selector)).await.unwrap_or_default()
 }
