@@ -53,6 +53,8 @@ pub fn Rail() -> Html {
                             if let Some(navigator) = &navigator {
                                 navigator.push(&route);
                             }
+                            // Screen readers and keyboards continue in the new step's panel.
+                            focus_panel();
                         })
                     };
                     html! {
@@ -67,5 +69,18 @@ pub fn Rail() -> Html {
                 }) }
             </ol>
         </nav>
+    }
+}
+
+/// Moves focus to the panel (`<main id="panel" tabindex="-1">`), which the shell keeps across
+/// routes.
+fn focus_panel() {
+    let panel = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("panel"));
+    if let Some(panel) =
+        panel.and_then(|p| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(p).ok())
+    {
+        let _ = panel.focus();
     }
 }

@@ -404,3 +404,77 @@ fn extra_rows(
         </fieldset>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use grantlab_shared::{Endpoints, Param};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::state::{DraftAction, apply};
+
+    fn lab() -> ProfileView {
+        ProfileView {
+            id: "lab".into(),
+            label: "Lab provider".into(),
+            kind: ProfileKind::Lab,
+            endpoints: Endpoints {
+                authorization_endpoint: "http://h/idp/authorize".into(),
+                token_endpoint: "http://h/idp/token".into(),
+                ..Endpoints::default()
+            },
+            client_id: "grantlab-sandbox".into(),
+            client_secret_set: true,
+            redirect_uri: "http://h/callback".into(),
+            scopes_supported: vec![],
+            discovery: None,
+        }
+    }
+
+    fn draft() -> AuthorizationDraft {
+        AuthorizationDraft {
+            response_type: "code".into(),
+            response_mode: None,
+            scopes: vec!["openid".into()],
+            audience: None,
+            resources: vec![],
+            redirect_uri: "http://h/callback".into(),
+            state: "s-1".into(),
+            nonce: None,
+            pkce: false,
+            prompt: None,
+            max_age: None,
+            login_hint: None,
+            extra: vec![],
+            auto_redeem: false,
+        }
+    }
+
+    fn names(url: &str) -> Vec<String> {
+        params::split_query(url).1.into_iter().map(|part| part.name).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn the_preview_leaves_out_what_the_draft_does_not_set() {
+        let url = preview_url(&lab(), &draft());
+
+        assert!(url.starts_with("http://h/idp/authorize?"), "{url}");
+        assert_eq!(names(&url), ["response_type", "client_id", "redirect_uri", "scope", "state"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_preview_shows_every_parameter_the_learner_adds() {
+        let mut edited = apply(draft(), DraftAction::Pkce(true));
+        edited = apply(edited, DraftAction::Audience("https://expenses-api".into()));
+        edited = apply(edited, DraftAction::ResponseMode(Some(ResponseMode::FormPost)));
+        edited.extra.push(Param { name: "ui_locales".into(), value: "fr".into() });
+
+        let url = preview_url(&lab(), &edited);
+
+        let names = names(&url);
+        for name in ["code_challenge", "code_challenge_method", "audience", "response_mode"] {
+            assert!(names.iter().any(|n| n == name), "{name} missing from {url}");
+        }
+        assert_eq!(names.last().map(String::as_str), Some("ui_locales"));
+    }
+}

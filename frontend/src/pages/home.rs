@@ -34,3 +34,18 @@ pub fn Home() -> Html {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn the_callback_returns_the_learner_to_the_step_their_flow_is_at() {
+        assert_eq!(step_for(FlowStatus::Idle), Route::Provider);
+        assert_eq!(step_for(FlowStatus::CodeReceived), Route::Callback);
+        assert_eq!(step_for(FlowStatus::CallbackFailed), Route::Callback);
+        assert_eq!(step_for(FlowStatus::TokensReceived), Route::Tokens);
+    }
+}
