@@ -14,22 +14,30 @@ pub struct FieldErrorProps {
     pub error: Option<Error>,
 }
 
-/// The backend's message for one field, with id `{field}-error` for `aria-describedby`.
+/// The backend's message for one field, with id `{dom_id(field)}-error` for
+/// `aria-describedby`.
 #[component]
 pub fn FieldError(props: &FieldErrorProps) -> Html {
     let message = props.error.as_ref().and_then(|error| error.for_field(&props.field));
 
     html! {
         if let Some(message) = message {
-            <p class="field-error" id={format!("{}-error", props.field)}>{ message }</p>
+            <p class="field-error" id={format!("{}-error", dom_id(&props.field))}>{ message }</p>
         }
     }
+}
+
+/// An element id for a backend field name: `source.issuer` becomes `source-issuer`, so it can
+/// be used in CSS selectors too.
+pub fn dom_id(field: &str) -> String {
+    field.replace(['.', '[', ']'], "-")
 }
 
 /// Props of [`TextField`].
 #[derive(Properties, PartialEq)]
 pub struct TextFieldProps {
-    /// The backend's name for this field; also the input's `id` and `name`.
+    /// The backend's name for this field, as its errors name it (`source.issuer`); the input's
+    /// `name`, and its `id` through [`dom_id`].
     pub field: AttrValue,
     /// The visible label.
     pub label: AttrValue,
@@ -68,20 +76,21 @@ pub fn TextField(props: &TextFieldProps) -> Html {
 
     // Derived values.
     let invalid = props.error.as_ref().is_some_and(|error| error.for_field(&props.field).is_some());
-    let help_id = format!("{}-help", props.field);
+    let id = dom_id(&props.field);
+    let help_id = format!("{id}-help");
     let mut described = Vec::new();
     if props.help.is_some() {
         described.push(help_id.clone());
     }
     if invalid {
-        described.push(format!("{}-error", props.field));
+        described.push(format!("{id}-error"));
     }
     let described = (!described.is_empty()).then(|| described.join(" "));
 
     html! {
         <div class={classes!("field", invalid.then_some("invalid"))}>
-            <label for={props.field.clone()}>{ &props.label }</label>
-            <input id={props.field.clone()} name={props.field.clone()} type={props.kind.clone()}
+            <label for={id.clone()}>{ &props.label }</label>
+            <input id={id.clone()} name={props.field.clone()} type={props.kind.clone()}
                    value={props.value.clone()} {oninput} autocomplete={props.autocomplete.clone()}
                    placeholder={props.placeholder.clone()} aria-invalid={invalid.to_string()}
                    aria-describedby={described} />

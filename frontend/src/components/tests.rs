@@ -178,10 +178,10 @@ async fn an_opaque_token_is_not_decoded() {
 
 #[wasm_bindgen_test]
 async fn a_field_error_shows_on_its_field_and_not_in_the_general_list() {
-    let error = Some(field_error("issuer"));
+    let error = Some(field_error("source.issuer"));
 
     let field = render::<TextField>(TextFieldProps {
-        field: "issuer".into(),
+        field: "source.issuer".into(),
         label: "Issuer URL".into(),
         value: "http://x".into(),
         oninput: Callback::noop(),
@@ -196,8 +196,8 @@ async fn a_field_error_shows_on_its_field_and_not_in_the_general_list() {
 
     let input = field.query_selector("input").unwrap().expect("an input");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("issuer-error"));
-    assert_eq!(text(&field, "#issuer-error"), "expected an https URL");
+    assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("source-issuer-error"));
+    assert_eq!(text(&field, "#source-issuer-error"), "expected an https URL");
     assert_eq!(text(&field, "label"), "Issuer URL");
     assert!(all(&general, "[role=alert]").is_empty());
 }

@@ -331,29 +331,31 @@ fn resource_rows(
     };
 
     html! {
-        <div class="rows">
-            { for draft.resources.iter().enumerate().map(|(at, resource)| {
-                let oninput = {
-                    let state = state.clone();
-                    Callback::from(move |value| state.dispatch(DraftAction::Resource(at, value)))
-                };
-                let remove = {
-                    let state = state.clone();
-                    Callback::from(move |_| state.dispatch(DraftAction::RemoveResource(at)))
-                };
-                html! {
-                    <div class="row">
-                        <TextField field={format!("resources[{at}]")} label={format!("resource {}", at + 1)}
-                                   kind="url" value={resource.clone()} error={error.clone()}
-                                   placeholder="https://expenses-api" {oninput} />
-                        <button type="button" class="quiet" onclick={remove}
-                                aria-label={format!("Remove resource {}", at + 1)}>{ "Remove" }</button>
-                    </div>
-                }
-            }) }
-            <button type="button" class="quiet" onclick={add}>{ "Add a resource (RFC 8707)" }</button>
-        </div>
-    }
+            <div class="rows">
+                { for draft.resources.iter().enumerate().map(|(at, resource)| {
+                    let oninput = {
+                        let state = state.clone();
+                        Callback::from(move |value| state.dispatch(DraftAction::Resource(at, value)))
+                    };
+                    let remove = {
+                        let state = state.clone();
+                        Callback::from(move |_| state.dispatch(DraftAction::RemoveResource(at)))
+                    };
+                    html! {
+                        <div class="row">
+    <TextField field={format!("resources[{at}]")}
+                                       label={format!("resource {}", at + 1)} kind="url"
+                                       value={resource.clone()} placeholder="https://expenses-api"
+                                       {oninput} />
+                            <button type="button" class="quiet" onclick={remove}
+                                    aria-label={format!("Remove resource {}", at + 1)}>{ "Remove" }</button>
+                        </div>
+                    }
+                }) }
+                <FieldError field="resources" {error} />
+                <button type="button" class="quiet" onclick={add}>{ "Add a resource (RFC 8707)" }</button>
+            </div>
+        }
 }
 
 fn extra_rows(

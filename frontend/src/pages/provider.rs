@@ -145,26 +145,26 @@ pub fn Provider() -> Html {
                              "For a provider with no discovery document.") }
                 </fieldset>
                 if draft.source == "discovered" {
-                    <TextField field="issuer" label="Issuer URL" kind="url"
+                    <TextField field="source.issuer" label="Issuer URL" kind="url"
                                value={draft.issuer.clone()} error={error.clone()}
                                placeholder="https://login.example.com/"
                                oninput={edit(|d, v| d.issuer = v)} />
                 }
                 if draft.source == "manual" {
-                    <TextField field="authorization_endpoint" label="Authorization endpoint"
+                    <TextField field="source.endpoints.authorization_endpoint" label="Authorization endpoint"
                                kind="url" value={draft.endpoints.authorization_endpoint.clone()}
                                error={error.clone()}
                                oninput={edit(|d, v| d.endpoints.authorization_endpoint = v)} />
-                    <TextField field="token_endpoint" label="Token endpoint" kind="url"
+                    <TextField field="source.endpoints.token_endpoint" label="Token endpoint" kind="url"
                                value={draft.endpoints.token_endpoint.clone()} error={error.clone()}
                                oninput={edit(|d, v| d.endpoints.token_endpoint = v)} />
-                    <TextField field="userinfo_endpoint" label="Userinfo endpoint (optional)"
+                    <TextField field="source.endpoints.userinfo_endpoint" label="Userinfo endpoint (optional)"
                                kind="url"
                                value={draft.endpoints.userinfo_endpoint.clone().unwrap_or_default()}
                                error={error.clone()}
                                oninput={edit(|d, v| d.endpoints.userinfo_endpoint =
                                    (!v.is_empty()).then_some(v))} />
-                    <TextField field="jwks_uri" label="JWKS URI (optional)" kind="url"
+                    <TextField field="source.endpoints.jwks_uri" label="JWKS URI (optional)" kind="url"
                                value={draft.endpoints.jwks_uri.clone().unwrap_or_default()}
                                error={error.clone()}
                                oninput={edit(|d, v| d.endpoints.jwks_uri =
