@@ -35,7 +35,7 @@ pub fn OutcomeView(props: &OutcomeViewProps) -> Html {
     html! {
         <section class={classes!("card", "outcome", if outcome.ok { "ok" } else { "failed" })}
                  aria-live="polite">
-            <p class="verdict"><strong>{ if outcome.ok { "Done. " } else { "Failed. " } }</strong>
+            <p class="verdict"><strong>{ if outcome.ok { "Done: " } else { "Failed: " } }</strong>
                 { &outcome.summary }</p>
             if let Some(error) = &outcome.error {
                 <div class="errors" role="alert">
