@@ -70,7 +70,7 @@ async fn lab_code_flow_completes_through_the_workbench() {
     // Send: the whole page goes to the provider (past any warnings the composer gave).
     click(&browser, "#send").await;
     let login = wait_for("the provider's login page", STEP, || async {
-        if let Some(proceed) = browser.client.find(Locator::Css("#continue")).await.ok() {
+        if let Ok(proceed) = browser.client.find(Locator::Css("#continue")).await {
             let _ = proceed.click().await;
         }
         browser.client.find(Locator::Css("input[name='username']")).await.ok()
