@@ -151,7 +151,8 @@ pub async fn userinfo(state: &ClientState, session: &Session) -> Result<Outcome,
                         "userinfo answered; `sub` matches the ID token's".into()
                     } else {
                         format!(
-                            "`sub` {} differs from the ID token's {} (OIDC Core §5.3.2: do not use these claims)",
+                            "`sub` {} differs from the ID token's {} \
+                             (OIDC Core §5.3.2: do not use these claims)",
                             show(&sub),
                             show(&id_sub)
                         )
@@ -257,7 +258,10 @@ mod tests {
 
     #[test]
     fn bearer_challenge_reads_quoted_parameters_with_commas() {
-        let header = r#"Bearer realm="expenses", error="insufficient_scope", error_description="needs read:reports, sorry""#;
+        let header = concat!(
+            r#"Bearer realm="expenses", error="insufficient_scope", "#,
+            r#"error_description="needs read:reports, sorry""#
+        );
 
         let error = bearer_challenge(header).unwrap();
 
@@ -267,7 +271,10 @@ mod tests {
 
     #[test]
     fn checks_are_read_from_the_api_answer() {
-        let body = r#"{"checks":[{"name":"aud","passed":false,"detail":"wrong audience","expected":"https://expenses-api"}]}"#;
+        let body = concat!(
+            r#"{"checks":[{"name":"aud","passed":false,"detail":"wrong audience","#,
+            r#""expected":"https://expenses-api"}]}"#
+        );
 
         let checks = checks(body);
 

@@ -160,7 +160,11 @@ fn warnings(draft: &AuthorizationDraft) -> Vec<String> {
         warnings.push("no `openid` scope: this is plain OAuth 2.0, no ID token will come".into());
     }
     if openid && draft.nonce.as_deref().is_none_or(str::is_empty) && types.contains(&"id_token") {
-        warnings.push("`nonce` is REQUIRED when an ID token comes from the authorization endpoint (OIDC Core §3.2.2.1)".into());
+        warnings.push(
+            "`nonce` is REQUIRED when an ID token comes from the authorization endpoint (OIDC \
+             Core §3.2.2.1)"
+                .into(),
+        );
     }
     if !draft.pkce {
         warnings.push(
@@ -168,7 +172,11 @@ fn warnings(draft: &AuthorizationDraft) -> Vec<String> {
         );
     }
     if types.contains(&"token") {
-        warnings.push("`token` in the response type is the implicit grant, which RFC 9700 §2.1.2 says not to use".into());
+        warnings.push(
+            "`token` in the response type is the implicit grant, which RFC 9700 §2.1.2 says \
+             not to use"
+                .into(),
+        );
     }
     if types.len() > 1 && draft.response_mode == Some(grantlab_shared::ResponseMode::Query) {
         warnings.push(
@@ -183,18 +191,21 @@ fn warnings(draft: &AuthorizationDraft) -> Vec<String> {
 fn meaning(name: &str) -> (&'static str, &'static str) {
     match name {
         "response_type" => (
-            "Which grant: `code` asks for an authorization code; `id_token` and `token` ask for tokens right in the redirect.",
+            "Which grant: `code` asks for an authorization code; `id_token` and `token` ask \
+             for tokens right in the redirect.",
             "RFC 6749 §3.1.1; OIDC Core §3",
         ),
         "client_id" => {
             ("Who is asking: the id the provider gave this application.", "RFC 6749 §2.2")
         }
         "state" => (
-            "A value the client checks when the response comes back, tying it to this browser (CSRF protection).",
+            "A value the client checks when the response comes back, tying it to this browser \
+             (CSRF protection).",
             "RFC 6749 §10.12",
         ),
         "code_challenge" => (
-            "The SHA-256 of a secret verifier kept server-side; the token request must show the verifier.",
+            "The SHA-256 of a secret verifier kept server-side; the token request must show \
+             the verifier.",
             "RFC 7636 §4.2",
         ),
         "code_challenge_method" => {
@@ -205,7 +216,8 @@ fn meaning(name: &str) -> (&'static str, &'static str) {
             "RFC 6749 §3.1.2; RFC 9700 §4.1",
         ),
         "scope" => (
-            "What access is asked for, space-separated. `openid` makes this an OpenID Connect request.",
+            "What access is asked for, space-separated. `openid` makes this an OpenID Connect \
+             request.",
             "RFC 6749 §3.3; OIDC Core §3.1.2.1",
         ),
         "response_mode" => (
@@ -230,9 +242,7 @@ fn meaning(name: &str) -> (&'static str, &'static str) {
             "OIDC Core §3.1.2.1",
         ),
         "login_hint" => ("Who is expected to log in, to prefill the form.", "OIDC Core §3.1.2.1"),
-        _ => {
-            ("An extra parameter, sent as given.", "RFC 6749 §3.1 (unknown parameters are ignored)")
-        }
+        _ => ("An extra parameter, sent as given; unknown ones are ignored.", "RFC 6749 §3.1"),
     }
 }
 

@@ -270,3 +270,32 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(hosted: bool, url: &str) -> Result<(), String> {
+        let outbound = Outbound::new("http://127.0.0.1:8080", hosted).unwrap();
+        outbound.check_url(&Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn hosted_mode_refuses_private_and_metadata_literals_before_any_traffic() {
+        for url in ["http://10.0.0.1/", "http://169.254.169.254/latest", "http://[fd00::1]/"] {
+            assert!(check(true, url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn hosted_mode_allows_the_embedded_provider_origin_only() {
+        assert!(check(true, "http://127.0.0.1:8080/idp/token").is_ok());
+        assert!(check(true, "http://127.0.0.1:8081/").is_err());
+    }
+
+    #[test]
+    fn local_mode_allows_loopback_and_every_mode_refuses_other_schemes() {
+        assert!(check(false, "http://127.0.0.1:9999/").is_ok());
+        assert!(check(false, "file:///etc/passwd").is_err());
+    }
+}

@@ -225,6 +225,26 @@ async fn signature(
     }
 }
 
+/// OIDC Core §3.3.2.12: the token endpoint's ID token names the same `iss` and `sub` as the
+/// front channel's.
+pub fn same_subject(front: &str, back: &str) -> Check {
+    let subject = |raw: &str| {
+        decode(raw).map(|(_, claims)| {
+            let text = |name: &str| claims.get(name).map(shown).unwrap_or_else(|| "absent".into());
+            format!("iss {} sub {}", text("iss"), text("sub"))
+        })
+    };
+    let (front, back) = (subject(front), subject(back));
+    let passed = front.is_some() && front == back;
+    check(
+        "id_token.same_subject",
+        "OIDC Core §3.3.2.12: iss and sub equal in both ID tokens",
+        passed,
+        &front.unwrap_or_else(|| "a decodable front-channel ID token".into()),
+        &back.unwrap_or_else(|| "no decodable ID token".into()),
+    )
+}
+
 /// The JOSE header and the claims of a compact JWS, without checking anything.
 pub fn decode(raw: &str) -> Option<(Map<String, Value>, Map<String, Value>)> {
     let mut parts = raw.split('.');

@@ -220,6 +220,27 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_shows_no_flow_secret() {
+        let session = ClientSession {
+            flow: Some(FlowState {
+                state: "state-do-not-print".into(),
+                nonce: Some("nonce-do-not-print".into()),
+                pkce_verifier: Some("verifier-do-not-print".into()),
+                redirect_uri: "http://127.0.0.1/callback".into(),
+                scopes: Vec::new(),
+                max_age: None,
+                auto_redeem: false,
+            }),
+            code: Some("code-do-not-print".into()),
+            ..ClientSession::default()
+        };
+
+        let printed = format!("{session:?} {:?}", session.flow);
+
+        assert!(!printed.contains("do-not-print"), "{printed}");
+    }
+
+    #[test]
     fn long_bodies_are_capped_with_a_note() {
         let mut session = ClientSession::default();
 

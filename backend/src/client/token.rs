@@ -13,8 +13,7 @@ use grantlab_shared::{
 use oauth2::basic::BasicClient;
 use oauth2::{
     AccessToken, AuthType, AuthorizationCode, ClientId, ClientSecret, EndpointNotSet, EndpointSet,
-    IntrospectionUrl, PkceCodeVerifier, RedirectUrl, RefreshToken, RevocationUrl, Scope,
-    StandardRevocableToken, TokenUrl,
+    IntrospectionUrl, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenUrl,
 };
 use serde_json::Value;
 use tower_sessions::Session;
@@ -116,6 +115,19 @@ pub async fn redeem(
             code: Some(&code),
         };
         tokens.id_token_checks = super::idtoken::validate(&recorder, &context, &id_token).await;
+
+        // OIDC Core §3.3.2.12: in the hybrid flow the front-channel ID token is checked too,
+        // its c_hash binding the code; both tokens must name the same `sub`.
+        let front = data.front_tokens.iter().find(|param| param.name == "id_token");
+        if let Some(front) = front {
+            let context = super::idtoken::Context { access_token: None, ..context };
+            let checks = super::idtoken::validate(&recorder, &context, &front.value).await;
+            tokens.id_token_checks.extend(checks.into_iter().map(|mut check| {
+                check.id = format!("front_channel.{}", check.id);
+                check
+            }));
+            tokens.id_token_checks.push(super::idtoken::same_subject(&front.value, &id_token));
+        }
         let failed = tokens.id_token_checks.iter().filter(|check| !check.passed).count();
         if failed > 0 {
             outcome.summary.push_str(&format!("; {failed} ID token check(s) failed"));
@@ -176,7 +188,10 @@ pub async fn refresh(
     let scopes = tokens.scope.clone();
     let mut outcome = absorb(&mut data, &recorder, typed, Grant::Refresh, &scopes);
     if request.replay_previous && outcome.ok {
-        outcome.summary.push_str("; the provider accepted a replayed refresh token (no reuse detection, RFC 9700 §4.14.2)");
+        outcome.summary.push_str(
+            "; the provider accepted a replayed refresh token \
+             (no reuse detection, RFC 9700 §4.14.2)",
+        );
     }
     outcome.entries = data.record(recorder.take());
     data.save(session).await?;
@@ -237,26 +252,25 @@ pub async fn revoke(
         expected: "a revocation endpoint: this provider advertises none".into(),
     })?;
     let token = session_token(&data, request.token)?;
-    let revocable = match request.token {
-        TokenKind::RefreshToken => StandardRevocableToken::RefreshToken(RefreshToken::new(token)),
-        _ => StandardRevocableToken::AccessToken(AccessToken::new(token)),
-    };
 
     // Step 2: send it; RFC 7009 §2.2 answers 200 whether or not the token was valid.
-    let url = RevocationUrl::new(endpoint).map_err(|error| ClientError::NotReady {
-        field: "profile.endpoints.revocation_endpoint",
-        expected: format!("an absolute URL ({error})"),
-    })?;
-    let client = token_client(
-        &profile.endpoints.token_endpoint,
+    // `oauth2` refuses a revocation URL that is not https, and the lab runs on http loopback,
+    // so this request is built here, authenticated as the token requests are.
+    super::profile::check_url("profile.endpoints.revocation_endpoint", &endpoint)?;
+    let hint = match request.token {
+        TokenKind::RefreshToken => "refresh_token",
+        _ => "access_token",
+    };
+    let form = [("token", token.as_str()), ("token_type_hint", hint)];
+    let outgoing = authenticated_form(
+        &endpoint,
         &profile.client_id,
         secret.as_deref(),
         request.client_auth,
-    )?
-    .set_revocation_url(url);
+        &form,
+    )?;
     recorder.label("revocation request (RFC 7009)");
-    let result =
-        client.revoke_token(revocable).map_err(anyhow::Error::from)?.request_async(&recorder).await;
+    let result = recorder.send(outgoing).await.map(|_| ());
 
     let mut outcome = plain_outcome(&recorder, result.err().map(|error| error.to_string()));
     if outcome.ok {
@@ -323,6 +337,42 @@ pub async fn introspect(
     outcome.entries = data.record(recorder.take());
     data.save(session).await?;
     Ok(outcome)
+}
+
+/// A form POST authenticated as RFC 6749 §2.3.1 says: Basic with both parts form-encoded, or
+/// the credentials as form fields.
+fn authenticated_form(
+    url: &str,
+    client_id: &str,
+    secret: Option<&str>,
+    method: ClientAuthMethod,
+    fields: &[(&str, &str)],
+) -> Result<oauth2::HttpRequest, ClientError> {
+    use base64::Engine;
+
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.extend_pairs(fields);
+    let mut builder = http::Request::post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json");
+    match (method, secret) {
+        (ClientAuthMethod::ClientSecretBasic, Some(secret)) => {
+            let encode = |text: &str| {
+                url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+            };
+            let pair = format!("{}:{}", encode(client_id), encode(secret));
+            let credentials = base64::engine::general_purpose::STANDARD.encode(pair);
+            builder = builder.header("authorization", format!("Basic {credentials}"));
+        }
+        (ClientAuthMethod::ClientSecretPost, Some(secret)) => {
+            form.append_pair("client_id", client_id);
+            form.append_pair("client_secret", secret);
+        }
+        _ => {
+            form.append_pair("client_id", client_id);
+        }
+    }
+    Ok(builder.body(form.finish().into_bytes()).map_err(anyhow::Error::from)?)
 }
 
 /// The raw value of one of the session's tokens.

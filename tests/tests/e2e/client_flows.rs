@@ -113,6 +113,41 @@ async fn lab_hybrid_flow_with_form_post_redeems_the_code() {
     let callback = flow.session().await.unwrap().callback.unwrap();
     assert_eq!(callback.response_mode, grantlab_shared::ResponseMode::FormPost);
     assert!(callback.params.iter().any(|param| param.name == "id_token"));
+    let checks = flow.session().await.unwrap().tokens.unwrap().id_token_checks;
+    let failed: Vec<_> = checks.iter().filter(|check| !check.passed).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(checks.iter().any(|check| check.id == "front_channel.id_token.c_hash"), "{checks:?}");
+}
+
+#[tokio::test]
+async fn lab_fragment_mode_hands_the_response_over_through_the_page() {
+    let server = lab().await;
+
+    let (mut flow, outcome) = lab_tokens(&server, |draft| {
+        draft.response_mode = Some(grantlab_shared::ResponseMode::Fragment);
+    })
+    .await;
+
+    assert!(outcome.ok, "{outcome:?}");
+    let callback = flow.session().await.unwrap().callback.unwrap();
+    assert_eq!(callback.response_mode, grantlab_shared::ResponseMode::Fragment);
+    assert!(callback.state_check.passed);
+}
+
+#[tokio::test]
+async fn lab_revoked_refresh_token_no_longer_refreshes() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+
+    let revoked: Outcome =
+        flow.post("/api/revoke", &json!({"token": "refresh_token"})).await.unwrap();
+    let introspected: Outcome =
+        flow.post("/api/introspect", &json!({"token": "refresh_token"})).await.unwrap();
+    let refreshed: Outcome = flow.post("/api/refresh", &json!({})).await.unwrap();
+
+    assert!(revoked.ok, "{revoked:?}");
+    assert!(introspected.fields.iter().any(|f| f.name == "active" && f.value == "false"));
+    assert!(!refreshed.ok, "{refreshed:?}");
 }
 
 #[tokio::test]
