@@ -14,6 +14,7 @@ use super::state::ClientSession;
 use super::token::session_token;
 
 /// RFC 6750 §2: one request to a resource server, with the chosen token where asked.
+#[tracing::instrument(skip_all, fields(endpoint = "api"))]
 pub async fn api(
     state: &ClientState,
     session: &Session,
@@ -102,6 +103,7 @@ pub async fn api(
 }
 
 /// OIDC Core §5.3: the userinfo endpoint, with the access token, and the `sub` check of §5.3.2.
+#[tracing::instrument(skip_all, fields(endpoint = "userinfo"))]
 pub async fn userinfo(state: &ClientState, session: &Session) -> Result<Outcome, ClientError> {
     // Step 1: the endpoint and the access token.
     let mut data = ClientSession::load(session).await?;

@@ -145,6 +145,17 @@ impl<'a> Recorder<'a> {
         if let Err(error) = &result {
             entry.failure = Some(self.redactor.redact(&error.to_string()));
         }
+
+        // The host and status only: the path or query may carry a token.
+        let host = Url::parse(&entry.url).ok().and_then(|url| url.host_str().map(str::to_owned));
+        tracing::debug!(
+            label = %entry.label,
+            method = %entry.method,
+            host = host.as_deref().unwrap_or("?"),
+            status = entry.status,
+            duration_ms = entry.duration_ms,
+            "back-channel exchange"
+        );
         if let Ok(mut entries) = self.entries.lock() {
             entries.push(entry);
         }

@@ -299,9 +299,27 @@ pub async fn discover(
         .and_then(Value::as_array)
         .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
         .unwrap_or_default();
-    let pretty = serde_json::to_string_pretty(&document).unwrap_or(body);
     let _ = issuer_url;
-    Ok((DiscoveryReport { url, document: pretty, problems }, endpoints, scopes))
+    let document = kept_document(serde_json::to_string_pretty(&document).unwrap_or(body));
+    Ok((DiscoveryReport { url, document, problems }, endpoints, scopes))
+}
+
+/// The most of a discovery document the session keeps; large ones (Keycloak's) are cut.
+const KEPT_DOCUMENT: usize = 6 * 1024;
+
+/// The document as kept in the session, cut with a note when too long.
+fn kept_document(mut document: String) -> String {
+    if document.len() <= KEPT_DOCUMENT {
+        return document;
+    }
+    let total = document.len();
+    let mut end = KEPT_DOCUMENT;
+    while !document.is_char_boundary(end) {
+        end -= 1;
+    }
+    document.truncate(end);
+    document.push_str(&format!("\n[... cut at {end} of {total} bytes; the timeline has more]"));
+    document
 }
 
 fn missing_list(name: &str) -> Deviation {

@@ -64,6 +64,7 @@ fn token_client(
 }
 
 /// RFC 6749 §4.1.3: exchanges the code from the callback, with the PKCE verifier.
+#[tracing::instrument(skip_all, fields(grant_type = "authorization_code"))]
 pub async fn redeem(
     state: &ClientState,
     session: &Session,
@@ -140,6 +141,7 @@ pub async fn redeem(
 }
 
 /// RFC 6749 §6: trades the refresh token for new tokens, or replays the previous one.
+#[tracing::instrument(skip_all, fields(grant_type = "refresh_token"))]
 pub async fn refresh(
     state: &ClientState,
     session: &Session,
@@ -199,6 +201,7 @@ pub async fn refresh(
 }
 
 /// RFC 6749 §4.4: a token for the client itself, no user involved.
+#[tracing::instrument(skip_all, fields(grant_type = "client_credentials"))]
 pub async fn client_credentials(
     state: &ClientState,
     session: &Session,
@@ -238,6 +241,7 @@ pub async fn client_credentials(
 }
 
 /// RFC 7009 §2.1: asks the provider to revoke one of the session's tokens.
+#[tracing::instrument(skip_all, fields(endpoint = "revocation"))]
 pub async fn revoke(
     state: &ClientState,
     session: &Session,
@@ -284,6 +288,7 @@ pub async fn revoke(
 }
 
 /// RFC 7662 §2.1: asks the provider what it knows about one of the session's tokens.
+#[tracing::instrument(skip_all, fields(endpoint = "introspection"))]
 pub async fn introspect(
     state: &ClientState,
     session: &Session,

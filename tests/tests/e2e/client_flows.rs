@@ -325,3 +325,49 @@ async fn hosted_mode_refuses_a_loopback_issuer_but_keeps_the_lab_provider() {
     assert!(error["message"].as_str().unwrap().contains("loopback"), "{error}");
     assert!(!lab.profiles[0].endpoints.token_endpoint.is_empty());
 }
+
+#[tokio::test]
+async fn auto_redeem_gets_tokens_at_the_callback() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let mut draft = flow.draft().await.unwrap();
+    draft.auto_redeem = true;
+
+    let composed = flow.authorize(&draft).await.unwrap();
+    flow.login(&composed.url, "approve").await.unwrap();
+
+    let session = flow.session().await.unwrap();
+    assert_eq!(session.status, FlowStatus::TokensReceived);
+    assert!(session.tokens.unwrap().id_token.is_some());
+}
+
+#[tokio::test]
+async fn manual_endpoints_at_oidc_provider_and_a_reset_keep_the_profile() {
+    let server = TestServer::start().await.unwrap();
+    let provider = OidcProvider::start(&server.at("/callback")).await.unwrap();
+    let mut flow = Flow::start(&server.url);
+    let issuer = &provider.issuer;
+    let choice = json!({
+        "source": {"kind": "manual", "endpoints": {
+            "issuer": issuer,
+            "authorization_endpoint": format!("{issuer}/auth"),
+            "token_endpoint": format!("{issuer}/token"),
+            "jwks_uri": format!("{issuer}/jwks"),
+        }},
+        "client_id": provider.client_id,
+        "client_secret": provider.client_secret,
+    });
+
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+    let draft = flow.draft().await.unwrap();
+    let composed = flow.authorize(&draft).await.unwrap();
+    flow.login(&composed.url, "approve").await.unwrap();
+    let redeemed = flow.redeem().await.unwrap();
+    let (_, reset) = flow.send(Method::DELETE, "/api/session", &json!({})).await.unwrap();
+
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert!(redeemed.ok, "{redeemed:?}");
+    assert_eq!(reset["profile"]["kind"], "manual");
+    assert_eq!(reset["status"], "idle");
+    assert!(!reset.to_string().contains(&provider.client_secret));
+}
