@@ -232,7 +232,7 @@ async fn session_reset(
     session: Session,
 ) -> Result<axum::Json<SessionView>, ClientError> {
     let old = ClientSession::load(&session).await?;
-    let fresh = ClientSession { profile: old.profile, ..ClientSession::default() };
+    let mut fresh = ClientSession { profile: old.profile, ..ClientSession::default() };
     fresh.save(&session).await?;
     Ok(axum::Json(state.view(&fresh).await))
 }
@@ -282,7 +282,7 @@ async fn profile_put(
     let stored = match stored {
         Ok(stored) => stored,
         Err(error) => {
-            let kept = ClientSession { profile: data.profile, ..fresh };
+            let mut kept = ClientSession { profile: data.profile, ..fresh };
             kept.save(&session).await?;
             return Err(error);
         }

@@ -149,6 +149,21 @@ impl Flow {
         Ok(())
     }
 
+    /// Posts a form to the sandbox, as a provider's form_post page would; answers the status
+    /// and the body.
+    pub async fn post_form(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<(StatusCode, String)> {
+        let url = format!("{}{path}", self.server);
+        let response = self.http.post(url).form(fields).send().await?;
+        let status = response.status();
+        let body = response.text().await?;
+        self.seen.push(format!("{status} {body}"));
+        Ok((status, body))
+    }
+
     /// Redeems the code with the default client authentication.
     pub async fn redeem(&mut self) -> anyhow::Result<Outcome> {
         self.post("/api/redeem", &serde_json::json!({})).await

@@ -42,13 +42,51 @@ pub async fn get(
 }
 
 /// Form Post Response Mode §2: the response as an auto-submitted form.
+///
+/// A provider on another site posts cross-site, and a SameSite=Lax cookie does not travel
+/// with that; when no flow is found, the form is posted once more from our own origin.
 pub async fn post(
     State(state): State<Arc<ClientState>>,
     session: Session,
-    Form(params): Form<Vec<(String, String)>>,
+    Form(mut params): Form<Vec<(String, String)>>,
 ) -> Result<Response, ClientError> {
+    let relayed = params.iter().any(|(name, _)| name == RELAY);
+    params.retain(|(name, _)| name != RELAY);
+    let has_flow = ClientSession::load(&session).await?.flow.is_some();
+    if !has_flow && !relayed {
+        return Ok(Html(relay_page(&params)).into_response());
+    }
+
     receive(&state, &session, ResponseMode::FormPost, "POST", params).await?;
     Ok(Redirect::to("/").into_response())
+}
+
+/// The field that marks a form_post relayed from our own origin.
+const RELAY: &str = "grantlab_relay";
+
+/// A page that posts `params` again to the callback, same-site, so the cookie comes along.
+fn relay_page(params: &[(String, String)]) -> String {
+    let mut page = String::from(
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Grantlab callback</title>\
+         <form method=post action=\"/callback\">",
+    );
+    for (name, value) in params {
+        page.push_str(&format!(
+            "<input type=hidden name=\"{}\" value=\"{}\">",
+            escape(name),
+            escape(value)
+        ));
+    }
+    page.push_str(&format!(
+        "<input type=hidden name=\"{RELAY}\" value=\"1\"><noscript><button>Continue</button>\
+         </noscript></form><script>document.forms[0].submit()</script>"
+    ));
+    page
+}
+
+/// Escapes text for an HTML attribute.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Records the response, checks state, keeps the code and, when asked, redeems it.
@@ -189,6 +227,14 @@ mod tests {
 
         assert!(view.state_check.passed);
         assert!(view.code_received);
+    }
+
+    #[test]
+    fn relay_page_escapes_values_and_marks_the_relay() {
+        let page = relay_page(&pairs("code=a%22b%3C&state=s"));
+
+        assert!(page.contains("value=\"a&quot;b&lt;\""), "{page}");
+        assert!(page.contains(&format!("name=\"{RELAY}\"")));
     }
 
     #[test]

@@ -18,6 +18,9 @@ const KEY: &str = "grantlab.client";
 /// The most of one body a timeline entry keeps in the session.
 const KEPT_BODY: usize = 3 * 1024;
 
+/// The most the whole session may take, serialized (a workshop server holds many).
+const SESSION_BUDGET: usize = 30 * 1024;
+
 /// The most the timeline may take in the session, serialized.
 const TIMELINE_BUDGET: usize = 16 * 1024;
 
@@ -126,10 +129,24 @@ impl ClientSession {
         Ok(data.unwrap_or_default())
     }
 
-    /// Saves it back.
-    pub async fn save(&self, session: &Session) -> Result<(), ClientError> {
-        session.insert(KEY, self).await.map_err(anyhow::Error::from)?;
+    /// Saves it back, dropping the oldest timeline entries if the whole passes its budget.
+    pub async fn save(&mut self, session: &Session) -> Result<(), ClientError> {
+        self.fit_budget();
+        session.insert(KEY, &*self).await.map_err(anyhow::Error::from)?;
         Ok(())
+    }
+
+    /// Drops the oldest timeline entries until the session fits [`SESSION_BUDGET`].
+    pub fn fit_budget(&mut self) {
+        while !self.timeline.is_empty() && self.size() > SESSION_BUDGET {
+            self.timeline.remove(0);
+            self.dropped += 1;
+        }
+    }
+
+    /// The session's size, serialized.
+    pub fn size(&self) -> usize {
+        serde_json::to_vec(self).map(|bytes| bytes.len()).unwrap_or(usize::MAX)
     }
 
     /// Adds entries to the timeline, numbering them, capping their bodies and keeping the
@@ -238,6 +255,18 @@ mod tests {
         let printed = format!("{session:?} {:?}", session.flow);
 
         assert!(!printed.contains("do-not-print"), "{printed}");
+    }
+
+    #[test]
+    fn a_session_past_its_budget_drops_timeline_entries() {
+        let mut session = ClientSession::default();
+        session.record((0..4).map(|_| entry("x".repeat(3000))).collect());
+        session.request_url = Some("u".repeat(20 * 1024));
+
+        session.fit_budget();
+
+        assert!(session.size() <= SESSION_BUDGET, "{}", session.size());
+        assert!(session.dropped > 0);
     }
 
     #[test]

@@ -371,3 +371,25 @@ async fn manual_endpoints_at_oidc_provider_and_a_reset_keep_the_profile() {
     assert_eq!(reset["status"], "idle");
     assert!(!reset.to_string().contains(&provider.client_secret));
 }
+
+#[tokio::test]
+async fn a_cross_site_form_post_without_the_cookie_is_relayed_from_our_origin() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let draft = flow.draft().await.unwrap();
+    flow.authorize(&draft).await.unwrap();
+    let mut cookieless = Flow::start(&server.url);
+
+    let fields = [("code", "c0de"), ("state", draft.state.as_str())];
+    let (status, page) = cookieless.post_form("/callback", &fields).await.unwrap();
+    let relayed = [("code", "c0de"), ("state", draft.state.as_str()), ("grantlab_relay", "1")];
+    let (after, _) = flow.post_form("/callback", &relayed).await.unwrap();
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"grantlab_relay\""), "{page}");
+    assert!(page.contains(&draft.state));
+    assert_eq!(after, StatusCode::SEE_OTHER);
+    let callback = flow.session().await.unwrap().callback.unwrap();
+    assert!(callback.state_check.passed);
+    assert!(callback.code_received);
+}
