@@ -89,7 +89,7 @@ fn check_row(check: &CheckItem) -> Html {
                 <span class="visually-hidden">{ format!(" {verdict}") }</span></span>
             <span class="spec">{ &check.spec }</span>
             if let Some(detail) = &check.detail {
-                <span class="detail">{ detail }</span>
+                <span class="detail">{ super::prose(detail) }</span>
             }
             if check.expected.is_some() || check.found.is_some() {
                 <dl class="values">

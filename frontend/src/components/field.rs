@@ -22,7 +22,8 @@ pub fn FieldError(props: &FieldErrorProps) -> Html {
 
     html! {
         if let Some(message) = message {
-            <p class="field-error" id={format!("{}-error", dom_id(&props.field))}>{ message }</p>
+            <p class="field-error" id={format!("{}-error", dom_id(&props.field))}>
+                { super::prose(message) }</p>
         }
     }
 }

@@ -30,7 +30,7 @@ pub fn ListErrors(props: &ListErrorsProps) -> Html {
     html! {
         <div class="errors" role="alert">
             <strong>{ code }</strong>
-            <p>{ error.to_string() }</p>
+            <p>{ super::prose(&error.to_string()) }</p>
         </div>
     }
 }

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::live_timeline::message;
+use super::prose::prose;
 use super::timeline::MessageView;
 use crate::hooks::use_workbench;
 use crate::pages::explain_error;
@@ -36,7 +37,7 @@ pub fn OutcomeView(props: &OutcomeViewProps) -> Html {
         <section class={classes!("card", "outcome", if outcome.ok { "ok" } else { "failed" })}
                  aria-live="polite">
             <p class="verdict"><strong>{ if outcome.ok { "Done: " } else { "Failed: " } }</strong>
-                { &outcome.summary }</p>
+                { prose(&outcome.summary) }</p>
             if let Some(error) = &outcome.error {
                 <div class="errors" role="alert">
                     <strong><code>{ error.error.as_str().to_owned() }</code></strong>
@@ -52,7 +53,7 @@ pub fn OutcomeView(props: &OutcomeViewProps) -> Html {
                     { for outcome.deviations.iter().map(|deviation| html! {
                         <li><code>{ &deviation.field }</code>{ ": expected " }
                             { &deviation.expected }{ ", found " }<code>{ &deviation.found }</code>
-                            { ". " }{ &deviation.handling }</li>
+                            { ". " }{ prose(&deviation.handling) }</li>
                     }) }
                 </ul>
             }

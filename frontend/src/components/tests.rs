@@ -210,5 +210,27 @@ async fn a_general_error_is_an_alert_with_its_code() {
 
     let alert = text(&root, "[role=alert]");
     assert!(alert.contains("unexpected answer (HTTP 200)"), "{alert}");
-    assert!(alert.contains("missing field `url`"), "{alert}");
+    assert!(alert.contains("missing field url"), "{alert}");
+    assert_eq!(text(&root, "[role=alert] code"), "url");
+}
+
+#[derive(Properties, PartialEq)]
+struct ProseProps {
+    text: AttrValue,
+}
+
+#[component]
+fn Prose(props: &ProseProps) -> Html {
+    html! { <p>{ prose(&props.text) }</p> }
+}
+
+#[wasm_bindgen_test]
+async fn prose_shows_backticked_names_as_code() {
+    let root =
+        render::<Prose>(ProseProps { text: "`sub` matches, `aud` too, a ` stray".into() }).await;
+
+    let codes: Vec<String> =
+        all(&root, "code").iter().filter_map(|code| code.text_content()).collect();
+    assert_eq!(codes, ["sub", "aud"]);
+    assert_eq!(text(&root, "p"), "sub matches, aud too, a ` stray");
 }

@@ -13,7 +13,7 @@ pub fn explain_error(code: &ErrorCode) -> &'static str {
     match code {
         ErrorCode::AccessDenied => "The user (or the provider) said no at the consent screen.",
         ErrorCode::InvalidRequest => "A parameter is missing, repeated or malformed.",
-        ErrorCode::UnauthorizedClient => "This client may not use this response type.",
+        ErrorCode::UnauthorizedClient => "This client may not use this grant or response type.",
         ErrorCode::UnsupportedResponseType => "The provider does not support this response type.",
         ErrorCode::InvalidScope => "A requested scope is unknown or not allowed for this client.",
         ErrorCode::ServerError => {

@@ -34,6 +34,7 @@ pub fn ClientCredentials() -> Html {
     let workbench = use_workbench();
     let draft = use_local_draft("grantlab.client-credentials", MachineDraft::default);
     let grant = use_request::<Outcome>();
+    let before = use_state(|| None::<String>);
 
     // Callbacks.
     let edit = |change: fn(&mut MachineDraft, String)| {
@@ -48,7 +49,21 @@ pub fn ClientCredentials() -> Html {
     let onclick = {
         let draft = draft.clone();
         let grant = grant.clone();
+        let before = before.clone();
+        let held = workbench
+            .session
+            .as_ref()
+            .and_then(|session| session.tokens.as_ref())
+            .and_then(|tokens| tokens.access_token.as_ref())
+            .filter(|token| token.is_jwt && before.is_none())
+            .map(|token| token.raw.clone());
+        // FIXME(#4): the grant runs as the session's client. At the lab provider only
+        // `lab-machine` may use client_credentials, and `ClientCredentialsRequest` cannot name
+        // it, so with the lab profile this answers unauthorized_client.
         Callback::from(move |_| {
+            if let Some(held) = held.clone() {
+                before.set(Some(held));
+            }
             let body = ClientCredentialsRequest {
                 client_auth: client_auth(&draft.client_auth),
                 scopes: draft.scopes.split_whitespace().map(str::to_owned).collect(),
@@ -60,27 +75,25 @@ pub fn ClientCredentials() -> Html {
         })
     };
 
-    // Derived values.
-    let delegated = workbench
+    // Derived values: the grant replaces the session's tokens, so the delegated token is the
+    // one held before it ran.
+    let current = workbench
         .session
         .as_ref()
         .and_then(|session| session.tokens.as_ref())
         .and_then(|tokens| tokens.access_token.as_ref())
         .filter(|token| token.is_jwt)
         .map(|token| token.raw.clone());
-    // FIXME(#5): `Outcome` has no typed place for the machine's token; this reads an
-    // `access_token` field (JSON text) if the backend puts one in `fields` (issue 4).
-    let machine = grant.data.as_ref().and_then(|outcome| {
-        let field = outcome.fields.iter().find(|field| field.name == "access_token")?;
-        serde_json::from_str::<String>(&field.value).ok().or_else(|| Some(field.value.clone()))
-    });
+    let machine = grant.data.as_ref().filter(|outcome| outcome.ok).and(current.clone());
+    let delegated = (*before).clone().or_else(|| grant.data.is_none().then_some(current).flatten());
     let method = client_auth(&draft.client_auth);
 
     html! {
         <Panel step={9} title="Client credentials"
                lede="No user here: the client asks for a token for itself, with its own \
                      credentials. Compare it with the delegated token: no sub of a person, no \
-                     ID token, no refresh token.">
+                     ID token, no refresh token. The machine's token replaces the session's \
+                     tokens.">
             <div class="card">
                 <TextField field="scopes" label="scope" value={draft.scopes.clone()}
                            error={grant.error.clone()} oninput={edit(|d, v| d.scopes = v)} />
@@ -101,7 +114,7 @@ pub fn ClientCredentials() -> Html {
                     <JwtView token={machine} title="The machine's token" />
                 }
                 if let Some(delegated) = delegated {
-                    <JwtView token={delegated} title="The delegated token (from step 4)" />
+                    <JwtView token={delegated} title="The delegated token (the user's)" />
                 }
             </div>
         </Panel>

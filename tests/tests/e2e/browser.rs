@@ -49,7 +49,9 @@ async fn lab_code_flow_completes_through_the_workbench() {
     // Step 2: compose from the rail; ask for an ID token and the Expenses API's read scope.
     click(&browser, ".rail a[href='/authorize']").await;
     wait_for("a fresh draft", STEP, || shown(&browser, "#send")).await.unwrap();
-    for scope in ["#scope-openid", "#scope-profile", "#scope-read-reports"] {
+    let scopes =
+        ["#scope-openid", "#scope-profile", "#scope-offline_access", "#scope-read-reports"];
+    for scope in scopes {
         let checkbox = find(&browser, scope).await;
         if checkbox.prop("checked").await.unwrap().as_deref() != Some("true") {
             checkbox.click().await.unwrap();
@@ -146,7 +148,25 @@ async fn lab_code_flow_completes_through_the_workbench() {
     find(&browser, ".timeline li.message.back summary").await.click().await.unwrap();
     browser.screenshot("09-timeline").await.unwrap();
 
-    // The same page on a phone, in the dark theme.
+    // Step 7: refresh; with rotation the refresh token changes along with the tokens.
+    click(&browser, ".rail a[href='/refresh']").await;
+    click(&browser, "#refresh").await;
+    wait_for("the refresh", STEP, || text_of(&browser, ".outcome.ok")).await.unwrap();
+    let changed =
+        wait_for("the before and after table", STEP, || text_of(&browser, "table.compare"))
+            .await
+            .unwrap();
+    assert!(changed.contains("refresh token") && changed.contains("changed"), "{changed}");
+    browser.screenshot("10-refresh").await.unwrap();
+
+    // Step 8: userinfo beside the ID token; both name the same user.
+    click(&browser, ".rail a[href='/userinfo']").await;
+    click(&browser, "#userinfo").await;
+    let claims = wait_for("userinfo", STEP, || text_of(&browser, "table.compare")).await.unwrap();
+    assert!(claims.contains("sub"), "{claims}");
+    browser.screenshot("11-userinfo").await.unwrap();
+
+    // The tokens on a phone, in the dark theme.
     browser.client.set_window_size(360, 800).await.unwrap();
     click(&browser, ".rail a[href='/tokens']").await;
     for _ in 0..3 {
@@ -158,7 +178,11 @@ async fn lab_code_flow_completes_through_the_workbench() {
     wait_for("the dark theme", STEP, || shown(&browser, "html[data-theme='dark'] #access-token"))
         .await
         .unwrap();
-    browser.screenshot("10-tokens-phone-dark").await.unwrap();
+    browser.screenshot("12-tokens-phone-dark").await.unwrap();
+
+    // FIXME(#4): step 9 is left out: `ClientCredentialsRequest` names no client, and the
+    // sandbox's own client has no client_credentials grant at the lab provider (only
+    // `lab-machine` has), so the grant fails with unauthorized_client.
 
     let errors = browser.console_errors().await.unwrap();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
