@@ -135,7 +135,7 @@ pub async fn redeem(
         }
     }
     data.status = if outcome.ok { FlowStatus::TokensReceived } else { FlowStatus::CallbackFailed };
-    outcome.entries = data.record(recorder.take());
+    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -195,7 +195,7 @@ pub async fn refresh(
              (no reuse detection, RFC 9700 §4.14.2)",
         );
     }
-    outcome.entries = data.record(recorder.take());
+    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -235,7 +235,7 @@ pub async fn client_credentials(
     if outcome.ok {
         data.status = FlowStatus::TokensReceived;
     }
-    outcome.entries = data.record(recorder.take());
+    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -282,7 +282,7 @@ pub async fn revoke(
             "the provider accepted the revocation (200 also means the token was already invalid)"
                 .into();
     }
-    outcome.entries = data.record(recorder.take());
+    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -339,7 +339,7 @@ pub async fn introspect(
             None => "the answer lacks `active`, which RFC 7662 §2.2 requires".into(),
         };
     }
-    outcome.entries = data.record(recorder.take());
+    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -378,6 +378,18 @@ fn authenticated_form(
         }
     }
     Ok(builder.body(form.finish().into_bytes()).map_err(anyhow::Error::from)?)
+}
+
+/// The entries, the deviations shown on the last token request among them.
+fn with_deviations(
+    mut entries: Vec<grantlab_shared::TimelineEntry>,
+    outcome: &Outcome,
+) -> Vec<grantlab_shared::TimelineEntry> {
+    let token_request = entries.iter_mut().rev().find(|e| e.label.starts_with("token request"));
+    if let Some(entry) = token_request {
+        entry.deviations = outcome.deviations.clone();
+    }
+    entries
 }
 
 /// The raw value of one of the session's tokens.

@@ -393,3 +393,68 @@ async fn a_cross_site_form_post_without_the_cookie_is_relayed_from_our_origin() 
     assert!(callback.state_check.passed);
     assert!(callback.code_received);
 }
+
+/// A log sink for the whole e2e binary: set once as the global subscriber, because a
+/// thread-local one misses events when other tests hit the same callsites first.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut buffer) = self.0.lock() {
+            buffer.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The global capture, installed on first use.
+fn captured_logs() -> Captured {
+    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let sink = captured.clone();
+            let filter =
+                "grantlab_backend=trace,tower_http=debug,tower_sessions=trace,oauth2=trace";
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(move || sink.clone())
+                .with_ansi(false)
+                .finish();
+            let _ = tracing::subscriber::set_global_default(subscriber);
+            captured
+        })
+        .clone()
+}
+
+#[tokio::test]
+async fn logs_of_a_whole_flow_hold_no_code_token_or_secret() {
+    let captured = captured_logs();
+    let server = lab().await;
+
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+    let session = flow.session().await.unwrap();
+    let _: Outcome = flow.post("/api/userinfo", &json!({})).await.unwrap();
+    let _: Outcome = flow.post("/api/refresh", &json!({})).await.unwrap();
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert!(logs.contains("back-channel exchange"), "the capture caught nothing");
+    let callback = session.callback.unwrap();
+    let code = callback.params.iter().find(|param| param.name == "code").unwrap();
+    let tokens = session.tokens.unwrap();
+    let secrets = [
+        SECRET.to_owned(),
+        code.value.clone(),
+        tokens.access_token.unwrap().raw,
+        tokens.id_token.unwrap().raw,
+        tokens.refresh_token.unwrap(),
+    ];
+    for secret in &secrets {
+        assert!(!logs.contains(secret.as_str()), "a secret reached the logs: {secret}");
+    }
+}
