@@ -458,3 +458,81 @@ async fn logs_of_a_whole_flow_hold_no_code_token_or_secret() {
         assert!(!logs.contains(secret.as_str()), "a secret reached the logs: {secret}");
     }
 }
+
+/// A token endpoint on loopback that answers every request with one canned response.
+async fn canned_token_endpoint(status: u16, content_type: &str, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let response = format!(
+        "HTTP/1.1 {status} Canned\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = vec![0; 16 * 1024];
+            let _ = stream.read(&mut request).await;
+            let _ = stream.write_all(response.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn every_token_response_quirk_is_explained_through_the_whole_stack() {
+    let folder = grantlab_tests::workspace_root().join("../shared/fixtures/provider-quirks");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|error| panic!("{} is missing: {error}", folder.display()))
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    let server = TestServer::start().await.unwrap();
+    let mut checked = 0;
+
+    for path in files {
+        let quirk: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if !matches!(quirk["kind"].as_str(), Some("token_response" | "error_response")) {
+            continue;
+        }
+        let status = quirk["http_status"].as_u64().unwrap_or(200) as u16;
+        let content_type = quirk["content_type"].as_str().unwrap_or_default();
+        let token =
+            canned_token_endpoint(status, content_type, quirk["body"].as_str().unwrap()).await;
+        let mut flow = Flow::start(&server.url);
+        let choice = json!({
+            "source": {"kind": "manual", "endpoints": {
+                "authorization_endpoint": format!("{token}/authorize"),
+                "token_endpoint": format!("{token}/token"),
+            }},
+            "client_id": "quirky",
+            "client_secret": "quirky-secret",
+        });
+        let _: serde_json::Value = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap().1;
+        let draft = flow.draft().await.unwrap();
+        flow.authorize(&draft).await.unwrap();
+        flow.forge_callback(&format!("code=c&state={}", draft.state)).await.unwrap();
+
+        let outcome = flow.redeem().await.unwrap();
+
+        let name = path.display();
+        match quirk["kind"].as_str() {
+            Some("token_response") => assert!(outcome.ok, "{name}: {outcome:?}"),
+            _ => {
+                assert!(!outcome.ok, "{name}: {outcome:?}");
+                let explained = outcome.error.is_some() || outcome.summary.contains("HTTP 500");
+                assert!(explained, "{name}: {outcome:?}");
+            }
+        }
+        let timeline: Timeline = flow.timeline().await.unwrap();
+        let exchange = timeline.entries.iter().rev().find(|e| e.label.starts_with("token request"));
+        assert_eq!(exchange.and_then(|entry| entry.status), Some(status), "{name}");
+        assert!(flow.seen.iter().all(|seen| !seen.contains("quirky-secret")), "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} token quirks found in {}", folder.display());
+}
