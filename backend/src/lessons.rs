@@ -8,6 +8,9 @@
 //! | `GET /api/lessons/scenarios` | `Vec<Scenario>` |
 //! | `GET /api/lessons/scenarios/{id}` | `Scenario` |
 //! | `GET /api/lessons/lab2` | `LabTrack`: the exercises and the own app's settings |
+//! | `POST /api/lessons/{id}/setup` | `Setup`, after setting the session's mischief switches |
+//! | `GET /api/lessons/mischief` | `Mischief`: the session's switches |
+//! | `DELETE /api/lessons/mischief` | `Mischief`: all off |
 //!
 //! The catalogue is `'static` data ([`chapter`], [`scenarios`], [`lab2`]); goals are judged
 //! from the learner's own timeline by [`goals`].
@@ -16,6 +19,7 @@ pub mod catalogue;
 pub mod chapter;
 pub mod goals;
 pub mod lab2;
+pub mod mischief;
 pub mod observe;
 pub mod scenarios;
 
@@ -24,9 +28,12 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use grantlab_shared::{ApiError, LabTrack, Lesson, LessonSummary, Progress, Scenario};
+use grantlab_shared::{
+    ApiError, LabTrack, Lesson, LessonSummary, Mischief, Progress, Scenario, Setup,
+};
+use tower_sessions::Session;
 
 use self::catalogue::{LessonDef, ScenarioDef};
 use self::goals::{GoalDef, Observation};
@@ -47,7 +54,9 @@ pub fn router(site: &Site) -> Router {
         .route("/scenarios", get(list_scenarios))
         .route("/scenarios/{id}", get(show_scenario))
         .route("/lab2", get(show_lab2))
+        .route("/mischief", get(show_mischief).delete(calm_mischief))
         .route("/{id}", get(show_lesson))
+        .route("/{id}/setup", post(apply_setup))
         .with_state(state)
 }
 
@@ -57,6 +66,10 @@ pub enum LessonsError {
     /// No lesson, exercise or scenario has this id.
     #[error("there is no lesson or scenario `{0}`; `GET /api/lessons` lists them")]
     UnknownId(String),
+
+    /// The learner's session could not be read or written; details go to the log.
+    #[error("internal error")]
+    Session(#[from] tower_sessions::session::Error),
 }
 
 impl LessonsError {
@@ -64,6 +77,7 @@ impl LessonsError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::UnknownId(_) => StatusCode::NOT_FOUND,
+            Self::Session(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -116,6 +130,40 @@ pub fn progress(id: &str, observations: &[Observation]) -> Result<Progress, Less
     Ok(Progress { id: id.to_owned(), goals })
 }
 
+/// The set-up of a lesson, an exercise or a scenario.
+fn setup_of(id: &str) -> Result<Setup, LessonsError> {
+    match find_lesson(id) {
+        Ok((_, lesson)) => Ok(lesson.setup.to_dto()),
+        Err(_) => Ok(find_scenario(id)?.setup.to_dto()),
+    }
+}
+
+/// Applies a set-up's mischief switches to the learner's session (all off for a lesson) and
+/// answers the set-up, which the workbench lays over its drafts.
+async fn apply_setup(
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Setup>, LessonsError> {
+    // Step 1: find what to set up.
+    let setup = setup_of(&id)?;
+
+    // Step 2: switch the session's mischief to exactly what it asks for.
+    mischief::set(&session, setup.mischief).await?;
+
+    Ok(Json(setup))
+}
+
+/// The learner session's mischief switches, so the workbench can say when any is on.
+async fn show_mischief(session: Session) -> Json<Mischief> {
+    Json(mischief::current(&session).await)
+}
+
+/// Turns every mischief switch off for the learner's session.
+async fn calm_mischief(session: Session) -> Result<Json<Mischief>, LessonsError> {
+    mischief::set(&session, Mischief::default()).await?;
+    Ok(Json(Mischief::default()))
+}
+
 /// The lesson list, in the chapter's order.
 async fn list_lessons() -> Json<Vec<LessonSummary>> {
     Json((1..).zip(chapter::LESSONS.iter()).map(|(n, lesson)| lesson.to_summary(n)).collect())
@@ -154,19 +202,81 @@ mod tests {
     use axum::http::Request;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
+    use tower_sessions::{MemoryStore, SessionManagerLayer};
 
     use super::*;
     use crate::Config;
 
-    async fn get_json(path: &str) -> (StatusCode, serde_json::Value) {
+    fn app() -> Router {
         let site = Site::new(Config::with_defaults(), "http://127.0.0.1:8080".to_owned());
-        let request = Request::get(path).body(Body::empty()).unwrap();
+        router(&site).layer(SessionManagerLayer::new(MemoryStore::default()))
+    }
 
-        let response = router(&site).oneshot(request).await.unwrap();
+    async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+
+        let response = app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
 
         let status = response.status();
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_owned());
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap())
+        Answer { status, body: serde_json::from_slice(&bytes).unwrap(), cookie }
+    }
+
+    struct Answer {
+        status: StatusCode,
+        body: serde_json::Value,
+        cookie: Option<String>,
+    }
+
+    async fn get_json(path: &str) -> (StatusCode, serde_json::Value) {
+        let answer = send(&app(), "GET", path, None).await;
+        (answer.status, answer.body)
+    }
+
+    #[tokio::test]
+    async fn scenario_setup_turns_its_switch_on_and_a_lesson_turns_it_off() {
+        let app = app();
+
+        let scenario = send(&app, "POST", "/wrong-client-secret/setup", None).await;
+        let cookie = scenario.cookie.expect("the set-up stores the switches in a session");
+        let during = send(&app, "GET", "/mischief", Some(&cookie)).await;
+        send(&app, "POST", "/code-grant/setup", Some(&cookie)).await;
+        let after = send(&app, "GET", "/mischief", Some(&cookie)).await;
+
+        assert_eq!(scenario.status, StatusCode::OK);
+        assert_eq!(scenario.body["mischief"]["wrong_client_secret"], true);
+        assert_eq!(during.body["wrong_client_secret"], true);
+        assert_eq!(after.body["wrong_client_secret"], false);
+    }
+
+    #[tokio::test]
+    async fn mischief_can_be_calmed_and_another_session_never_sees_it() {
+        let app = app();
+
+        let scenario = send(&app, "POST", "/state-mismatch/setup", None).await;
+        let cookie = scenario.cookie.unwrap();
+        let stranger = send(&app, "GET", "/mischief", None).await;
+        let calmed = send(&app, "DELETE", "/mischief", Some(&cookie)).await;
+        let after = send(&app, "GET", "/mischief", Some(&cookie)).await;
+
+        assert_eq!(stranger.body["tamper_state"], false);
+        assert_eq!(calmed.status, StatusCode::OK);
+        assert_eq!(after.body["tamper_state"], false);
+    }
+
+    #[tokio::test]
+    async fn setup_of_an_unknown_id_is_a_not_found() {
+        let answer = send(&app(), "POST", "/nope/setup", None).await;
+
+        assert_eq!(answer.status, StatusCode::NOT_FOUND);
+        assert_eq!(answer.body["field"], "id");
     }
 
     #[tokio::test]

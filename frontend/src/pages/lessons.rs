@@ -1,18 +1,84 @@
-//! `/lessons`: the lessons of "Calling an API"; each lesson will get a page of its own here.
+//! `/lessons`: the chapter's lessons in order with the learner's progress, the broken
+//! scenarios, and the way to the Lab 2 track.
 
+use grantlab_shared::{LessonSummary, Scenario};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
-use crate::components::Panel;
+use crate::components::{ListErrors, Panel};
+use crate::hooks::use_request;
+use crate::lessons::{self, LessonsRoute, ProgressBook};
 
-/// The lessons' index.
+/// The lesson list.
 #[component]
 pub fn Lessons() -> Html {
-    // FIXME(#6): the lessons and broken scenarios are issue 6; each adds a route and a file
-    // in `pages/`.
+    // Hooks.
+    let list = use_request::<Vec<LessonSummary>>();
+    let broken = use_request::<Vec<Scenario>>();
+    let book = use_state(ProgressBook::load);
+
+    // Effects: fetch the catalogue once.
+    {
+        let list = list.clone();
+        let broken = broken.clone();
+        use_effect_with((), move |()| {
+            list.run(lessons::lessons());
+            broken.run(lessons::scenarios());
+        });
+    }
+
+    // Derived values.
+    let lesson_items = list.data.iter().flat_map(|lessons| lessons.iter()).map(|lesson| {
+        let done = book.count(&lesson.id, &lesson.goal_ids);
+        let total = lesson.goal_ids.len();
+        html! {
+            <li class={classes!("lesson", (done == total).then_some("done"))}
+                data-lesson={lesson.id.clone()}>
+                <Link<LessonsRoute> to={LessonsRoute::Lesson { id: lesson.id.clone() }}>
+                    { format!("{}. {}", lesson.number, lesson.title) }
+                </Link<LessonsRoute>>
+                <span class="progress">{ format!(" {done}/{total} goals") }</span>
+                <ul class="topics">
+                    { for lesson.topics.iter().map(|topic| html! {
+                        <li><span class="pointer">{ &topic.at }</span>{ " " }{ &topic.title }</li>
+                    }) }
+                </ul>
+            </li>
+        }
+    });
+
+    let scenario_items = broken.data.iter().flat_map(|all| all.iter()).map(|scenario| {
+        let goals: Vec<String> = scenario.goals.iter().map(|goal| goal.id.clone()).collect();
+        let seen = book.count(&scenario.id, &goals) == goals.len();
+        html! {
+            <li class={classes!("scenario", seen.then_some("done"))}>
+                <Link<LessonsRoute> to={LessonsRoute::Scenario { id: scenario.id.clone() }}>
+                    { &scenario.title }
+                </Link<LessonsRoute>>
+                <span class="progress">{ if seen { " seen" } else { "" } }</span>
+            </li>
+        }
+    });
+
     html! {
         <Panel step={0} title="Lessons"
-               lede="Guided exercises for each topic of “Calling an API” will be listed here. \
-                     Until then, the workbench's nine steps walk the whole flow.">
+               lede="The chapter “Calling an API”, topic by topic. Each lesson sets up the \
+                     workbench, asks you to predict, and checks your own timeline. Times point \
+                     into the chapter's video.">
+            <ListErrors error={list.error.clone()} />
+            <ol class="lesson-list">{ for lesson_items }</ol>
+
+            <h3>{ "Break it on purpose" }</h3>
+            <p>{ "Each scenario breaks one thing and shows what a real system does about it." }</p>
+            <ListErrors error={broken.error.clone()} />
+            <ul class="scenario-list">{ for scenario_items }</ul>
+
+            <h3>{ "Lab 2" }</h3>
+            <p>
+                <Link<LessonsRoute> to={LessonsRoute::Lab2}>
+                    { "The identity lab's “Calling an API” exercises, offline" }
+                </Link<LessonsRoute>>
+            </p>
         </Panel>
     }
 }

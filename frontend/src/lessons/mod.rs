@@ -1,0 +1,17 @@
+//! The lessons in the workbench: the backend's catalogue, the learner's progress (kept in
+//! `localStorage`, goal ids only), and the set-up that lays a lesson's request over the
+//! workbench's drafts.
+//!
+//! The pages are `pages/lessons*.rs`; [`LessonsRoute`] and [`switch`] route among them.
+
+mod api;
+mod exercise;
+mod progress;
+mod route;
+mod setup;
+
+pub use api::{lab2, lesson, lessons, mischief, progress as fetch_progress, scenario, scenarios};
+pub use exercise::Exercise;
+pub use progress::ProgressBook;
+pub use route::{LessonsRoute, switch};
+pub use setup::apply_setup;
