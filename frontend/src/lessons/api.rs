@@ -46,3 +46,8 @@ pub async fn progress(id: &str) -> Result<Progress, Error> {
 pub async fn mischief() -> Result<Mischief, Error> {
     request(Method::GET, "/lessons/mischief", None::<&()>).await
 }
+
+/// `DELETE /api/lessons/mischief`: every switch off.
+pub async fn calm() -> Result<Mischief, Error> {
+    request(Method::DELETE, "/lessons/mischief", None::<&()>).await
+}

@@ -10,8 +10,8 @@ mod progress;
 mod route;
 mod setup;
 
-pub use api::{lab2, lesson, lessons, mischief, progress as fetch_progress, scenario, scenarios};
+pub use api::{calm, lab2, lesson, lessons, mischief, scenario, scenarios};
+pub use api::progress as fetch_progress;
 pub use exercise::Exercise;
 pub use progress::ProgressBook;
 pub use route::{LessonsRoute, switch};
-pub use setup::apply_setup;
