@@ -39,15 +39,22 @@ use self::catalogue::{LessonDef, ScenarioDef};
 use self::goals::{GoalDef, Observation};
 use crate::Site;
 
-/// What the lesson routes read: where the server is reachable.
-#[derive(Debug, Clone)]
+/// What the lesson routes read: where the server is reachable, and the `lab-web` client's
+/// secret for the Lab 2 page.
+#[derive(Clone)]
 struct LessonsState {
     public_url: Arc<str>,
+    lab_web_secret: Option<Arc<str>>,
 }
 
-/// The `/api/lessons` router, to be nested there.
-pub fn router(site: &Site) -> Router {
-    let state = LessonsState { public_url: site.public_url.as_str().into() };
+/// The `/api/lessons` router, to be nested there. `lab_web_secret` is the secret the lab
+/// provider's scenario file gives the learner's own Lab 2 app: the Lab 2 page shows it, since
+/// the learner must configure it. It is not the sandbox's secret.
+pub fn router(site: &Site, lab_web_secret: Option<String>) -> Router {
+    let state = LessonsState {
+        public_url: site.public_url.as_str().into(),
+        lab_web_secret: lab_web_secret.map(Into::into),
+    };
 
     Router::new()
         .route("/", get(list_lessons))
@@ -189,9 +196,8 @@ async fn show_scenario(Path(id): Path<String>) -> Result<Json<Scenario>, Lessons
 async fn show_lab2(State(state): State<LessonsState>) -> Json<LabTrack> {
     let exercises = (1..).zip(lab2::EXERCISES.iter()).map(|(n, e)| e.to_dto(n)).collect();
 
-    // FIXME(#6): give the `lab-web` secret from the provider's scenario file once the lab
-    // provider (issue #3) exposes its loaded scenario; until then the page says "see the file".
-    let own_app = lab2::own_app_settings(&state.public_url, None);
+    let secret = state.lab_web_secret.as_deref().map(str::to_owned);
+    let own_app = lab2::own_app_settings(&state.public_url, secret);
 
     Json(LabTrack { exercises, own_app })
 }
@@ -209,7 +215,8 @@ mod tests {
 
     fn app() -> Router {
         let site = Site::new(Config::with_defaults(), "http://127.0.0.1:8080".to_owned());
-        router(&site).layer(SessionManagerLayer::new(MemoryStore::default()))
+        router(&site, Some("lab-web-secret".to_owned()))
+            .layer(SessionManagerLayer::new(MemoryStore::default()))
     }
 
     async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Answer {

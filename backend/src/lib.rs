@@ -65,9 +65,11 @@ impl Site {
 pub async fn app(site: Site) -> anyhow::Result<Router> {
     let provider = Arc::new(provider::Provider::new(&site)?);
     let (expenses_api, reports_service) = api::routers(&site, &provider.world)?;
+    let lab_web = provider.world.client(lessons::lab2::LAB_WEB_CLIENT_ID);
+    let lab_web_secret = lab_web.map(|client| client.client_secret.secret().clone());
     let sessions = client::session_layer(&site.public_url);
     let dist = site.config.dist.clone();
-    let lessons = lessons::router(&site);
+    let lessons = lessons::router(&site, lab_web_secret);
     let (client_api, callback) = client::routers(site)?;
 
     // The learner's session cookie covers the sandbox API and the redirect URI.

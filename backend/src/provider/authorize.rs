@@ -74,6 +74,8 @@ pub struct AuthRequest {
     pub max_age: Option<u64>,
     /// Pre-fills the username.
     pub login_hint: Option<String>,
+    /// MISCHIEF (issue 6): a shorter access token lifetime a broken scenario asked for.
+    pub lab_lifetime: Option<u64>,
     /// The user entered their password during this request.
     pub fresh_login: bool,
     /// The user approved the consent page during this request.
@@ -312,6 +314,10 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
     };
     let login_hint = get(&back, "login_hint")?.map(str::to_owned);
 
+    // 10. MISCHIEF (issue 6): the lab-only parameter of the short-lifetime scenario.
+    let lab_lifetime = lab_lifetime(get(&back, LAB_LIFETIME_PARAM)?, client_id)
+        .map_err(|description| fail(&back, "invalid_request", description))?;
+
     Ok(AuthRequest {
         client_id: client_id.to_owned(),
         redirect_uri: redirect_uri.to_owned(),
@@ -325,10 +331,31 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
         prompt,
         max_age,
         login_hint,
+        lab_lifetime,
         fresh_login: false,
         consent_given: false,
         browser: None,
     })
+}
+
+/// MISCHIEF (issue 6): the lab-only authorization parameter by which the sandbox asks for
+/// access tokens shorter-lived than the API's setting, when a learner's scenario wants to see
+/// one expire. Only the sandbox client may send it; 10 seconds is the least.
+pub const LAB_LIFETIME_PARAM: &str = "lab_access_token_lifetime";
+
+/// Reads [`LAB_LIFETIME_PARAM`]: `None` when absent, an error naming what was expected.
+fn lab_lifetime(value: Option<&str>, client_id: &str) -> Result<Option<u64>, String> {
+    let Some(value) = value else { return Ok(None) };
+    if client_id != crate::SANDBOX_CLIENT_ID {
+        return Err(format!("`{LAB_LIFETIME_PARAM}` is for the sandbox's own client only"));
+    }
+
+    let seconds = value.parse::<u64>().ok().filter(|seconds| *seconds >= 10);
+    let seconds = seconds.ok_or_else(|| {
+        format!("`{LAB_LIFETIME_PARAM}` must be a number of seconds, 10 or more; found `{value}`")
+    })?;
+    tracing::warn!(seconds, "mischief: short-lived access tokens asked by a lesson scenario");
+    Ok(Some(seconds))
 }
 
 /// The API named by `audience` and/or `resource`; both must agree when both are sent.
@@ -495,6 +522,7 @@ fn proceed(
         api: request.api.clone(),
         auth_time: Some(session.auth_time),
         sid: Some(session.sid.clone()),
+        lab_lifetime: request.lab_lifetime,
     };
     let mut params = vec![("code", code.clone())];
     if request.response_type == ResponseType::CodeIdToken {

@@ -96,7 +96,9 @@ pub fn access_token(
     let api = grant.api.as_deref().and_then(|identifier| provider.world.api(identifier));
     let (token, key, lifetime, audience, jti) = match api {
         Some(api) => {
-            let lifetime = api.access_token_lifetime;
+            // MISCHIEF (issue 6): a scenario's shorter lifetime, never a longer one.
+            let configured = api.access_token_lifetime;
+            let lifetime = grant.lab_lifetime.map_or(configured, |short| short.min(configured));
             let jti = random_value();
             let mut audience = vec![api.identifier.clone()];
             if grant.scope.iter().any(|scope| scope == "openid") {

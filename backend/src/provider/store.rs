@@ -58,6 +58,9 @@ pub struct Grant {
     pub auth_time: Option<u64>,
     /// The provider session's `sid`.
     pub sid: Option<String>,
+    /// MISCHIEF (issue 6): an access token lifetime shorter than the API's, asked for by a
+    /// lesson scenario with `lab_access_token_lifetime`; `None` for every normal grant.
+    pub lab_lifetime: Option<u64>,
 }
 
 /// An authorization code.

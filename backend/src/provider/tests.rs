@@ -1107,3 +1107,47 @@ async fn opaque_token_lifetime_is_set_per_client() {
 
     assert_eq!(tokens["expires_in"], 10);
 }
+
+#[tokio::test]
+async fn mischief_lab_lifetime_shortens_the_access_token_and_survives_refresh() {
+    let lab = lab();
+
+    let tokens = lab.tokens(&[("lab_access_token_lifetime", "10")], "alice").await;
+    let refresh_token = tokens["refresh_token"].as_str().unwrap();
+    let refreshed =
+        json(lab.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await)
+            .await;
+
+    assert_eq!(tokens["expires_in"], 10);
+    let claims = lab.claims(tokens["access_token"].as_str().unwrap(), EXPENSES);
+    assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 10);
+    assert_eq!(refreshed["expires_in"], 10);
+}
+
+#[tokio::test]
+async fn mischief_lab_lifetime_is_refused_below_ten_seconds() {
+    let lab = lab();
+
+    let response = lab.authorize(&request(&[("lab_access_token_lifetime", "3")]), None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_request");
+    assert!(param(&response, "error_description").contains("10 or more"));
+}
+
+#[tokio::test]
+async fn mischief_lab_lifetime_is_for_the_sandbox_client_only() {
+    let lab = lab();
+    let mut params = request(&[("lab_access_token_lifetime", "10")]);
+    for (name, value) in &mut params {
+        match name.as_str() {
+            "client_id" => *value = "lab-web".to_owned(),
+            "redirect_uri" => *value = "http://localhost:3000/callback".to_owned(),
+            _ => {}
+        }
+    }
+
+    let response = lab.authorize(&params, None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_request");
+    assert!(param(&response, "error_description").contains("sandbox"));
+}

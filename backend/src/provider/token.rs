@@ -344,6 +344,7 @@ fn client_credentials_grant(
         api: Some(api.identifier.clone()),
         auth_time: None,
         sid: None,
+        lab_lifetime: None,
     };
     let now = provider.now();
     let mut store = provider.store.lock();

@@ -49,6 +49,7 @@ async fn lab2_page_gives_the_issuer_client_and_api_of_this_server() {
 
     assert_eq!(track.own_app.issuer, server.at("/idp"));
     assert_eq!(track.own_app.client_id, "lab-web");
+    assert_eq!(track.own_app.client_secret.as_deref(), Some("lab-web-secret"));
     assert_eq!(track.own_app.audience, "https://expenses-api");
     assert_eq!(track.exercises.len(), 3);
 }
