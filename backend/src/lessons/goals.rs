@@ -85,7 +85,7 @@ pub enum Observation {
         carried: Carried,
         /// The HTTP status the API answered.
         status: u16,
-        /// The names of the checks the API reported as failed, such as `exp` or `aud`.
+        /// The names of the checks the API reported as failed, such as `not expired (exp)`.
         failed_checks: Vec<String>,
     },
     /// The userinfo endpoint was called (OIDC Core §5.3).
@@ -332,7 +332,7 @@ fn find(check: Check, timeline: &[Observation]) -> Option<String> {
                 } if *sent == carried
                     && *got == status
                     && path.is_none_or(|end| called.ends_with(end))
-                    && failed.is_none_or(|name| failed_checks.iter().any(|c| c == name)) =>
+                    && failed.is_none_or(|claim| failed_checks.iter().any(|c| names(c, claim))) =>
                 {
                     Some(format!("{called} answered {got}"))
                 }
@@ -360,6 +360,12 @@ fn find(check: Check, timeline: &[Observation]) -> Option<String> {
             _ => None,
         }),
     }
+}
+
+/// Whether an API's check name is about `claim`: `exp`, or a label such as
+/// `not expired (exp)` that ends by naming it.
+fn names(check: &str, claim: &str) -> bool {
+    check == claim || check.ends_with(&format!("({claim})"))
 }
 
 #[cfg(test)]

@@ -1,8 +1,185 @@
-//! The lessons, scenarios and Lab 2 track as the workbench reads them from the real server.
+//! The lessons, scenarios and Lab 2 track as the workbench reads them from the real server,
+//! and their goals reached by a learner driving the flows through the sandbox's `/api`.
 
-use grantlab_shared::{ApiError, LabTrack, Lesson, LessonSummary, Scenario};
+use grantlab_shared::{
+    ApiCallRequest, ApiCallResult, ApiError, AuthorizationDraft, ComposedRequest, LabTrack, Lesson,
+    LessonSummary, Mischief, Outcome, Progress, RefreshRequest, ResponseMode, Scenario, Setup,
+    TokenKind,
+};
 use grantlab_tests::TestServer;
 use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A learner with a browser's cookie jar, who follows no redirect unless told to.
+struct Learner {
+    server: TestServer,
+    http: reqwest::Client,
+}
+
+impl Learner {
+    async fn start() -> Self {
+        let server = TestServer::start().await.unwrap();
+        let http = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build();
+        Self { server, http: http.unwrap() }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> T {
+        let response = self.http.get(self.server.at(path)).send().await.unwrap();
+        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        response.json().await.unwrap()
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> T {
+        let response = self.http.post(self.server.at(path)).json(body).send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "POST {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Clicks "set up": the session's switches, then the drafts, as the workbench does.
+    async fn set_up(&self, id: &str) -> AuthorizationDraft {
+        let setup: Setup = self.post(&format!("/api/lessons/{id}/setup"), &()).await;
+        let fresh: AuthorizationDraft = self.get("/api/authorize/draft").await;
+        apply(&setup, fresh)
+    }
+
+    /// Sends the request, logs in as `user` and answers consent; the callback follows.
+    async fn authorize(&self, draft: &AuthorizationDraft, user: &str, decision: &str) {
+        let composed: ComposedRequest = self.post("/api/authorize", draft).await;
+        let login = self.http.get(&composed.url).send().await.unwrap();
+        let page = login.text().await.unwrap();
+
+        let password = format!("{user}-pass");
+        let form = [("request", hidden(&page, "request")), ("username", user.to_owned())];
+        let form = [&form[..], &[("password", password)]].concat();
+        let after_login = self.http.post(self.server.at("/idp/login")).form(&form).send().await;
+        let mut answer = after_login.unwrap();
+
+        if answer.status() == StatusCode::OK {
+            let page = answer.text().await.unwrap();
+            let form = [("request", hidden(&page, "request")), ("decision", decision.to_owned())];
+            answer =
+                self.http.post(self.server.at("/idp/consent")).form(&form).send().await.unwrap();
+        }
+        self.deliver(answer).await;
+    }
+
+    /// Hands the provider's answer to the sandbox's callback, in its response mode.
+    async fn deliver(&self, answer: reqwest::Response) {
+        if answer.status() == StatusCode::OK {
+            // form_post: the page's hidden fields go to the callback as a form.
+            let page = answer.text().await.unwrap();
+            let fields = hidden_fields(&page);
+            let posted = self.http.post(self.server.at("/callback")).form(&fields).send().await;
+            assert!(posted.unwrap().status().is_redirection());
+            return;
+        }
+
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        match location.split_once('#') {
+            Some((_, fragment)) => {
+                let body = serde_json::json!({ "fragment": fragment });
+                let _: serde_json::Value = self.post("/api/callback", &body).await;
+            }
+            None => {
+                let back = self.http.get(&location).send().await.unwrap();
+                assert!(back.status().is_redirection(), "callback answered {}", back.status());
+            }
+        }
+    }
+
+    async fn redeem(&self) -> Outcome {
+        self.post("/api/redeem", &serde_json::json!({})).await
+    }
+
+    async fn refresh(&self, replay_previous: bool) -> Outcome {
+        let request = RefreshRequest { replay_previous, ..RefreshRequest::default() };
+        self.post("/api/refresh", &request).await
+    }
+
+    async fn call(&self, path: &str, token: Option<TokenKind>) -> ApiCallResult {
+        let request = ApiCallRequest {
+            method: if path.ends_with("/approve") { "POST" } else { "GET" }.to_owned(),
+            url: self.server.at(path),
+            body: None,
+            content_type: None,
+            token,
+            placement: Default::default(),
+        };
+        self.post("/api/call", &request).await
+    }
+
+    async fn progress(&self, id: &str) -> Progress {
+        self.get(&format!("/api/lessons/{id}/progress")).await
+    }
+
+    /// Set up, authorize as `user`, redeem: the common start of most lessons.
+    async fn run(&self, id: &str, user: &str) -> Outcome {
+        let draft = self.set_up(id).await;
+        self.authorize(&draft, user, "approve").await;
+        self.redeem().await
+    }
+}
+
+/// The set-up laid over a fresh draft, as the workbench's Authorize step receives it.
+fn apply(setup: &Setup, fresh: AuthorizationDraft) -> AuthorizationDraft {
+    let Some(request) = &setup.request else { return fresh };
+    let mode = request.response_mode.as_deref().map(|mode| match mode {
+        "form_post" => ResponseMode::FormPost,
+        "fragment" => ResponseMode::Fragment,
+        _ => ResponseMode::Query,
+    });
+    AuthorizationDraft {
+        response_type: request.response_type.clone(),
+        response_mode: mode,
+        scopes: request.scopes.clone(),
+        audience: request.audience.clone(),
+        resources: request.resource.clone(),
+        redirect_uri: request.redirect_uri.clone().unwrap_or(fresh.redirect_uri),
+        pkce: request.pkce,
+        prompt: request.prompt.clone(),
+        login_hint: setup.login_as.as_ref().map(|user| user.username.clone()),
+        ..fresh
+    }
+}
+
+/// The value of a hidden input of the provider's page.
+fn hidden(page: &str, name: &str) -> String {
+    hidden_fields(page)
+        .into_iter()
+        .find(|(field, _)| field == name)
+        .unwrap_or_else(|| panic!("no hidden `{name}` in {page}"))
+        .1
+}
+
+/// Every hidden input of a page, unescaped.
+fn hidden_fields(page: &str) -> Vec<(String, String)> {
+    let attribute = |tag: &str, name: &str| {
+        let marker = format!("{name}=\"");
+        let start = tag.find(&marker)? + marker.len();
+        Some(unescape(tag[start..].split('"').next()?))
+    };
+    page.split("<input")
+        .skip(1)
+        .filter(|tag| tag.contains("type=\"hidden\""))
+        .filter_map(|tag| Some((attribute(tag, "name")?, attribute(tag, "value")?)))
+        .collect()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn reached(progress: &Progress) -> Vec<&str> {
+    progress.goals.iter().filter(|goal| goal.reached).map(|goal| goal.id.as_str()).collect()
+}
 
 #[tokio::test]
 async fn lessons_are_served_beside_the_client_api_without_shadowing_it() {
@@ -52,4 +229,134 @@ async fn lab2_page_gives_the_issuer_client_and_api_of_this_server() {
     assert_eq!(track.own_app.client_secret.as_deref(), Some("lab-web-secret"));
     assert_eq!(track.own_app.audience, "https://expenses-api");
     assert_eq!(track.exercises.len(), 3);
+}
+
+#[tokio::test]
+async fn scenario_mischief_stays_in_its_learner_session() {
+    let learner = Learner::start().await;
+    let stranger = reqwest::Client::builder().cookie_store(true).build().unwrap();
+
+    learner.set_up("wrong-client-secret").await;
+    let own: Mischief = learner.get("/api/lessons/mischief").await;
+    let other: Mischief = stranger
+        .get(learner.server.at("/api/lessons/mischief"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert!(own.wrong_client_secret);
+    assert!(!other.any());
+}
+
+#[tokio::test]
+async fn lesson_code_grant_goals_are_reached_by_running_the_flow() {
+    let learner = Learner::start().await;
+    let before = learner.progress("code-grant").await;
+
+    let outcome = learner.run("code-grant", "alice").await;
+
+    assert!(outcome.ok, "{}", outcome.summary);
+    assert!(reached(&before).is_empty());
+    assert_eq!(reached(&learner.progress("code-grant").await), ["code-received", "code-redeemed"]);
+}
+
+#[tokio::test]
+async fn lesson_audience_sees_the_stuffed_scope_dropped_from_an_api_token() {
+    let learner = Learner::start().await;
+
+    learner.run("audience", "alice").await;
+
+    let progress = learner.progress("audience").await;
+    assert!(progress.complete(), "{progress:?}");
+}
+
+#[tokio::test]
+async fn lesson_call_api_and_id_token_lesson_see_the_api_accept_and_refuse() {
+    let learner = Learner::start().await;
+    learner.run("call-api", "alice").await;
+
+    let listed = learner.call("/expenses-api/expenses", Some(TokenKind::AccessToken)).await;
+    let bare = learner.call("/expenses-api/expenses", None).await;
+    let id_token = learner.call("/expenses-api/expenses", Some(TokenKind::IdToken)).await;
+
+    assert_eq!((listed.status, bare.status, id_token.status), (200, 401, 401));
+    assert!(learner.progress("call-api").await.complete());
+    assert!(learner.progress("access-vs-id-token").await.complete());
+    assert!(learner.progress("id-token-to-api").await.complete());
+    assert!(learner.progress("no-token").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_scope_not_held_ends_in_a_403_for_alice() {
+    let learner = Learner::start().await;
+    learner.run("scope-not-held", "alice").await;
+
+    let approval = learner.call("/expenses-api/expenses/1/approve", Some(TokenKind::AccessToken));
+
+    assert_eq!(approval.await.status, 403);
+    assert!(learner.progress("scope-not-held").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_no_audience_gives_an_opaque_token_the_api_refuses() {
+    let learner = Learner::start().await;
+    learner.run("no-audience", "alice").await;
+
+    let call = learner.call("/expenses-api/expenses", Some(TokenKind::AccessToken)).await;
+
+    assert_eq!(call.status, 401);
+    assert!(learner.progress("no-audience").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_refresh_token_reused_revokes_the_family() {
+    let learner = Learner::start().await;
+    learner.run("refresh-token-reused", "alice").await;
+
+    let rotated = learner.refresh(false).await;
+    let replayed = learner.refresh(true).await;
+    let newest = learner.refresh(false).await;
+
+    assert!(rotated.ok && !replayed.ok && !newest.ok);
+    assert!(learner.progress("refresh-token-reused").await.complete());
+    assert!(learner.progress("refresh").await.complete());
+}
+
+#[tokio::test]
+async fn lesson_offline_access_compares_with_and_without_a_refresh_token() {
+    let learner = Learner::start().await;
+    learner.run("offline-access", "alice").await;
+    let mut without = learner.set_up("offline-access").await;
+    without.scopes.retain(|scope| scope != "offline_access");
+
+    learner.authorize(&without, "alice", "approve").await;
+    learner.redeem().await;
+
+    assert!(learner.progress("offline-access").await.complete());
+}
+
+#[tokio::test]
+async fn lesson_authorization_response_sees_a_denial_then_a_code() {
+    let learner = Learner::start().await;
+    let draft = learner.set_up("authorization-response").await;
+
+    learner.authorize(&draft, "carol", "deny").await;
+    let draft = learner.set_up("authorization-response").await;
+    learner.authorize(&draft, "carol", "approve").await;
+
+    assert!(learner.progress("authorization-response").await.complete());
+}
+
+#[tokio::test]
+async fn lab2_hybrid_exercise_gets_a_front_channel_id_token_and_lists_expenses() {
+    let learner = Learner::start().await;
+    learner.run("lab2-hybrid-with-audience", "alice").await;
+
+    learner.call("/expenses-api/expenses", Some(TokenKind::AccessToken)).await;
+
+    let progress = learner.progress("lab2-hybrid-with-audience").await;
+    assert!(progress.complete(), "{progress:?}");
 }

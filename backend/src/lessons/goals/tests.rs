@@ -115,7 +115,8 @@ fn family_revoked_needs_the_newest_refresh_token_refused_after_the_replay() {
 
 #[test]
 fn api_check_matches_what_was_carried_the_status_and_the_failed_check() {
-    let timeline = [api(Carried::IdToken, 401, &["aud"]), api(Carried::AccessToken, 200, &[])];
+    let timeline =
+        [api(Carried::IdToken, 401, &["audience (aud)"]), api(Carried::AccessToken, 200, &[])];
     let check = |carried, status, failed| Check::Api { carried, status, path: None, failed };
 
     assert!(reached(check(Carried::IdToken, 401, Some("aud")), &timeline));
