@@ -310,6 +310,12 @@ async fn authorize(
     data.record(recorder.take());
 
     // Step 2: compose, and keep the flow; the old code and tokens of a flow stay until replaced.
+    // MISCHIEF (issue 6): the short-lifetime scenario asks the lab provider for 10 s tokens.
+    let mut draft = draft;
+    if crate::lessons::mischief::current(&session).await.short_lifetimes {
+        let name = crate::provider::authorize::LAB_LIFETIME_PARAM.to_owned();
+        draft.extra.push(grantlab_shared::Param { name, value: "10".to_owned() });
+    }
     let (composed, flow) =
         compose::compose(&profile.endpoints.authorization_endpoint, &profile.client_id, &draft)?;
     data.record(vec![TimelineEntry {

@@ -8,6 +8,7 @@
 //! | `GET /api/lessons/scenarios` | `Vec<Scenario>` |
 //! | `GET /api/lessons/scenarios/{id}` | `Scenario` |
 //! | `GET /api/lessons/lab2` | `LabTrack`: the exercises and the own app's settings |
+//! | `GET /api/lessons/{id}/progress` | `Progress`, judged from the learner's own session |
 //! | `POST /api/lessons/{id}/setup` | `Setup`, after setting the session's mischief switches |
 //! | `GET /api/lessons/mischief` | `Mischief`: the session's switches |
 //! | `DELETE /api/lessons/mischief` | `Mischief`: all off |
@@ -37,7 +38,10 @@ use tower_sessions::Session;
 
 use self::catalogue::{LessonDef, ScenarioDef};
 use self::goals::{GoalDef, Observation};
+use self::observe::{SessionFacts, observe};
 use crate::Site;
+use crate::client::error::ClientError;
+use crate::client::state::ClientSession;
 
 /// What the lesson routes read: where the server is reachable, and the `lab-web` client's
 /// secret for the Lab 2 page.
@@ -64,6 +68,7 @@ pub fn router(site: &Site, lab_web_secret: Option<String>) -> Router {
         .route("/mischief", get(show_mischief).delete(calm_mischief))
         .route("/{id}", get(show_lesson))
         .route("/{id}/setup", post(apply_setup))
+        .route("/{id}/progress", get(show_progress))
         .with_state(state)
 }
 
@@ -77,6 +82,10 @@ pub enum LessonsError {
     /// The learner's session could not be read or written; details go to the log.
     #[error("internal error")]
     Session(#[from] tower_sessions::session::Error),
+
+    /// The client role could not read its part of the session; it answers for itself.
+    #[error(transparent)]
+    Client(#[from] ClientError),
 }
 
 impl LessonsError {
@@ -85,6 +94,7 @@ impl LessonsError {
         match self {
             Self::UnknownId(_) => StatusCode::NOT_FOUND,
             Self::Session(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Client(error) => error.status(),
         }
     }
 }
@@ -158,6 +168,29 @@ async fn apply_setup(
     mischief::set(&session, setup.mischief).await?;
 
     Ok(Json(setup))
+}
+
+/// The goals of a lesson, an exercise or a scenario, judged from the learner's own session:
+/// its timeline, its last request and callback, and the checks on the ID token it holds.
+async fn show_progress(
+    State(state): State<LessonsState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Progress>, LessonsError> {
+    // Step 1: read the client role's part of the session.
+    let data = ClientSession::load(&session).await?;
+    let checks = data.tokens.as_ref().map(|tokens| tokens.id_token_checks.as_slice());
+
+    // Step 2: turn it into facts, and judge the goals by them.
+    let callback_url = format!("{}/callback", state.public_url);
+    let facts = SessionFacts {
+        timeline: &data.timeline,
+        request_url: data.request_url.as_deref(),
+        callback_url: &callback_url,
+        callback: data.callback.as_ref(),
+        id_token_checks: checks.unwrap_or_default(),
+    };
+    Ok(Json(progress(&id, &observe(facts))?))
 }
 
 /// The learner session's mischief switches, so the workbench can say when any is on.

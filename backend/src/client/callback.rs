@@ -103,7 +103,10 @@ pub async fn receive(
     data.record(vec![entry]);
 
     // Step 2: check state against the one sent, and read the rest (RFC 6749 §4.1.2).
-    let expected = data.flow.as_ref().map(|flow| flow.state.clone());
+    // MISCHIEF (issue 6): the state-mismatch scenario makes the expected state differ.
+    let tamper = crate::lessons::mischief::current(session).await.tamper_state;
+    let expected =
+        data.flow.as_ref().map(|flow| crate::lessons::mischief::expected(&flow.state, tamper));
     let view = read(mode, &params, expected.as_deref());
     data.code = None;
     if view.state_check.passed && view.error.is_none() {

@@ -84,6 +84,13 @@ pub async fn redeem(
         expected: "a composed authorization request".into(),
     })?;
 
+    // MISCHIEF (issue 6): a broken scenario's switches for this learner session.
+    let mischief = crate::lessons::mischief::current(session).await;
+    let secret = match mischief.wrong_client_secret {
+        true => Some(crate::lessons::mischief::WRONG_CLIENT_SECRET.to_owned()),
+        false => secret,
+    };
+
     // Step 2: send the token request through the recorder.
     let client = token_client(
         &profile.endpoints.token_endpoint,
@@ -96,7 +103,12 @@ pub async fn redeem(
         .exchange_code(AuthorizationCode::new(code.clone()))
         .set_redirect_uri(Cow::Owned(redirect_uri));
     if let Some(verifier) = &flow.pkce_verifier {
-        exchange = exchange.set_pkce_verifier(PkceCodeVerifier::new(verifier.clone()));
+        // MISCHIEF (issue 6): the PKCE scenario sends a verifier of another flow.
+        let verifier = match mischief.wrong_pkce_verifier {
+            true => oauth2::PkceCodeChallenge::new_random_sha256().1,
+            false => PkceCodeVerifier::new(verifier.clone()),
+        };
+        exchange = exchange.set_pkce_verifier(verifier);
     }
     recorder.label("token request (authorization_code)");
     let typed = exchange.request_async(&recorder).await.err().map(|error| error.to_string());
@@ -108,10 +120,16 @@ pub async fn redeem(
     // Step 4: validate the ID token step by step (OIDC Core §3.1.3.7).
     let id_token = data.tokens.as_ref().filter(|_| outcome.ok).and_then(|t| t.id_token.clone());
     if let (Some(id_token), Some(tokens)) = (id_token, data.tokens.as_mut()) {
+        // MISCHIEF (issue 6): the nonce and clock-skew scenarios.
+        let nonce = flow
+            .nonce
+            .as_deref()
+            .map(|nonce| crate::lessons::mischief::expected(nonce, mischief.tamper_nonce));
         let context = super::idtoken::Context {
             profile: &profile,
             secret: secret.as_deref(),
-            nonce: flow.nonce.as_deref(),
+            nonce: nonce.as_deref(),
+            clock_behind: u64::from(mischief.clock_behind_seconds),
             access_token: tokens.access_token.as_deref(),
             code: Some(&code),
         };

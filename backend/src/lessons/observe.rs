@@ -33,20 +33,28 @@ pub struct SessionFacts<'a> {
 pub fn observe(facts: SessionFacts<'_>) -> Vec<Observation> {
     let mut seen = Vec::new();
 
-    // The last composed request comes first: everything in the flow follows it.
-    if let Some(request) = facts.request_url.and_then(|url| authorization_request(url, facts)) {
-        seen.push(request);
-    }
-
-    // Then every exchange of the timeline that a goal may care about.
-    let last_front = facts.timeline.iter().rposition(|entry| entry.channel == Channel::Front);
+    // The requests and responses of the front channel, and the back channel's exchanges.
+    let is_request = |entry: &TimelineEntry| entry.label.starts_with("authorization request");
+    let last_response = facts
+        .timeline
+        .iter()
+        .rposition(|entry| entry.channel == Channel::Front && !is_request(entry));
     let mut last_grant = None;
     for (at, entry) in facts.timeline.iter().enumerate() {
         let observation = match entry.channel {
-            Channel::Front => authorization_response(entry, facts.callback, Some(at) == last_front),
+            Channel::Front if is_request(entry) => authorization_request(&entry.url, facts),
+            Channel::Front => {
+                authorization_response(entry, facts.callback, Some(at) == last_response)
+            }
             Channel::Back => back_channel(entry, &mut last_grant),
         };
         seen.extend(observation);
+    }
+
+    // The last composed request, when the timeline no longer holds it (it drops old entries).
+    if !facts.timeline.iter().any(is_request) {
+        let request = facts.request_url.and_then(|url| authorization_request(url, facts));
+        seen.splice(0..0, request);
     }
 
     // Last, the verdict on the ID token held now.

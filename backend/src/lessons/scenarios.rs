@@ -401,11 +401,11 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
         lesson: 14,
         setup: alice(
             CODE_FLOW,
-            Mischief { clock_behind_seconds: 300, ..CALM },
-            &["Run the flow and redeem the code: the sandbox's clock is 5 minutes behind."],
+            Mischief { clock_behind_seconds: 600, ..CALM },
+            &["Run the flow and redeem the code: the sandbox's clock is 10 minutes behind."],
         ),
         prediction: PredictionDef {
-            question: "The sandbox's clock runs 5 minutes behind the provider's. What happens \
+            question: "The sandbox's clock runs 10 minutes behind the provider's. What happens \
                        to the ID token?",
             choices: &[
                 "It is treated as expired",
@@ -416,9 +416,10 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
             answer: 3,
             explanation: "iat is later than the sandbox's now, beyond the allowed leeway.",
         },
-        outcome: "The iat check fails: by the sandbox's clock, the token was issued 5 minutes \
-                  from now. Real systems allow a small leeway and keep their clocks in sync \
-                  with NTP; a large skew breaks logins in ways that are hard to see.",
+        outcome: "The iat check fails: by the sandbox's clock, the token was issued 10 minutes \
+                  from now, beyond the 5 minutes of leeway it allows. Real systems allow some \
+                  leeway and keep their clocks in sync with NTP; a large skew breaks logins in \
+                  ways that are hard to see.",
         goals: &[GoalDef {
             id: "iat-refused",
             text: "The sandbox refused the ID token at the iat check.",

@@ -1,6 +1,8 @@
 //! The lessons, scenarios and Lab 2 track as the workbench reads them from the real server,
 //! and their goals reached by a learner driving the flows through the sandbox's `/api`.
 
+use std::time::Duration;
+
 use grantlab_shared::{
     ApiCallRequest, ApiCallResult, ApiError, AuthorizationDraft, ComposedRequest, LabTrack, Lesson,
     LessonSummary, Mischief, Outcome, Progress, RefreshRequest, ResponseMode, Scenario, Setup,
@@ -46,23 +48,26 @@ impl Learner {
         apply(&setup, fresh)
     }
 
-    /// Sends the request, logs in as `user` and answers consent; the callback follows.
+    /// Sends the request, logs in as `user` if asked, answers consent if asked, and hands
+    /// the provider's answer to the sandbox's callback.
     async fn authorize(&self, draft: &AuthorizationDraft, user: &str, decision: &str) {
         let composed: ComposedRequest = self.post("/api/authorize", draft).await;
-        let login = self.http.get(&composed.url).send().await.unwrap();
-        let page = login.text().await.unwrap();
+        let mut answer = self.http.get(&composed.url).send().await.unwrap();
 
-        let password = format!("{user}-pass");
-        let form = [("request", hidden(&page, "request")), ("username", user.to_owned())];
-        let form = [&form[..], &[("password", password)]].concat();
-        let after_login = self.http.post(self.server.at("/idp/login")).form(&form).send().await;
-        let mut answer = after_login.unwrap();
-
-        if answer.status() == StatusCode::OK {
+        // At most a login page then a consent page stand before the answer.
+        for _ in 0..2 {
+            if answer.status() != StatusCode::OK {
+                break;
+            }
             let page = answer.text().await.unwrap();
-            let form = [("request", hidden(&page, "request")), ("decision", decision.to_owned())];
-            answer =
-                self.http.post(self.server.at("/idp/consent")).form(&form).send().await.unwrap();
+            let request = ("request", hidden(&page, "request"));
+            let (path, form) = if page.contains("name=\"password\"") {
+                let password = format!("{user}-pass");
+                ("/idp/login", vec![request, ("username", user.to_owned()), ("password", password)])
+            } else {
+                ("/idp/consent", vec![request, ("decision", decision.to_owned())])
+            };
+            answer = self.http.post(self.server.at(path)).form(&form).send().await.unwrap();
         }
         self.deliver(answer).await;
     }
@@ -359,4 +364,141 @@ async fn lab2_hybrid_exercise_gets_a_front_channel_id_token_and_lists_expenses()
 
     let progress = learner.progress("lab2-hybrid-with-audience").await;
     assert!(progress.complete(), "{progress:?}");
+}
+
+#[tokio::test]
+async fn scenario_wrong_client_secret_is_refused_with_invalid_client() {
+    let learner = Learner::start().await;
+
+    let outcome = learner.run("wrong-client-secret", "alice").await;
+
+    assert!(!outcome.ok);
+    assert_eq!(outcome.error.unwrap().error.as_str(), "invalid_client");
+    assert!(learner.progress("wrong-client-secret").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_state_mismatch_leaves_the_code_unredeemed() {
+    let learner = Learner::start().await;
+    let draft = learner.set_up("state-mismatch").await;
+
+    learner.authorize(&draft, "alice", "approve").await;
+
+    let session: grantlab_shared::SessionView = learner.get("/api/session").await;
+    let callback = session.callback.unwrap();
+    assert!(!callback.state_check.passed && !callback.code_received);
+    assert!(learner.progress("state-mismatch").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_nonce_mismatch_fails_the_nonce_step() {
+    let learner = Learner::start().await;
+
+    learner.run("nonce-mismatch", "alice").await;
+
+    assert!(learner.progress("nonce-mismatch").await.complete());
+    assert!(!learner.progress("id-token-validation").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_pkce_mismatch_is_invalid_grant() {
+    let learner = Learner::start().await;
+
+    let outcome = learner.run("pkce-mismatch", "alice").await;
+
+    assert_eq!(outcome.error.unwrap().error.as_str(), "invalid_grant");
+    assert!(learner.progress("pkce-mismatch").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_clock_skew_fails_the_iat_step_and_a_calm_lesson_passes() {
+    let learner = Learner::start().await;
+    learner.run("clock-skew", "alice").await;
+    let skewed = learner.progress("clock-skew").await;
+
+    learner.run("id-token-validation", "alice").await;
+
+    assert!(skewed.complete(), "{skewed:?}");
+    assert!(learner.progress("id-token-validation").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_code_redeemed_twice_by_replaying_the_callback() {
+    let learner = Learner::start().await;
+    let draft = learner.set_up("code-redeemed-twice").await;
+    learner.authorize(&draft, "alice", "approve").await;
+    let callback = last_callback(&learner).await;
+
+    let first = learner.redeem().await;
+    let back = learner.http.get(&callback).send().await.unwrap();
+    let second = learner.redeem().await;
+
+    assert!(back.status().is_redirection());
+    assert!(first.ok && !second.ok);
+    assert!(learner.progress("code-redeemed-twice").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_unregistered_redirect_uri_stops_at_the_provider() {
+    let learner = Learner::start().await;
+    let draft = learner.set_up("unregistered-redirect-uri").await;
+
+    let composed: ComposedRequest = learner.post("/api/authorize", &draft).await;
+    let answer = learner.http.get(&composed.url).send().await.unwrap();
+
+    assert!(answer.status().is_client_error(), "{}", answer.status());
+    assert!(answer.headers().get("location").is_none());
+    assert!(learner.progress("unregistered-redirect-uri").await.complete());
+}
+
+#[tokio::test]
+async fn scenario_expired_access_token_is_refused_once_ten_seconds_pass() {
+    let learner = Learner::start().await;
+    learner.run("expired-access-token", "alice").await;
+    let fresh = learner.call("/expenses-api/expenses", Some(TokenKind::AccessToken)).await;
+
+    let expired =
+        grantlab_tests::wait_for("the 10 s token to expire", Duration::from_secs(30), || {
+            let learner = &learner;
+            async move {
+                let call =
+                    learner.call("/expenses-api/expenses", Some(TokenKind::AccessToken)).await;
+                (call.status == 401).then_some(call)
+            }
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(fresh.status, 200);
+    assert!(expired.body.contains("expired"), "{}", expired.body);
+    assert!(learner.progress("expired-access-token").await.complete());
+}
+
+#[tokio::test]
+async fn lab2_refresh_exercise_sees_iat_change_with_ten_second_tokens() {
+    let learner = Learner::start().await;
+    learner.run("lab2-refresh", "alice").await;
+    let issued = std::time::SystemTime::now();
+
+    // iat counts whole seconds: wait for the next one before refreshing.
+    grantlab_tests::wait_for("a new second", Duration::from_secs(3), || async move {
+        (issued.elapsed().unwrap_or_default() >= Duration::from_millis(1100)).then_some(())
+    })
+    .await
+    .unwrap();
+    let refreshed = learner.refresh(false).await;
+
+    assert!(refreshed.ok, "{}", refreshed.summary);
+    assert!(learner.progress("lab2-refresh").await.complete());
+}
+
+/// The last authorization response's URL, as the browser would replay it with "back".
+async fn last_callback(learner: &Learner) -> String {
+    let timeline: grantlab_shared::Timeline = learner.get("/api/timeline").await;
+    let response = timeline
+        .entries
+        .iter()
+        .rev()
+        .find(|entry| entry.label.starts_with("authorization response"));
+    response.unwrap().url.clone()
 }

@@ -260,3 +260,29 @@ fn first_failed_id_token_check_names_the_step() {
 
     assert_eq!(seen, [Observation::IdTokenValidation { failed_step: Some("iat".to_owned()) }]);
 }
+
+#[test]
+fn request_entries_of_the_timeline_are_requests_not_responses() {
+    let sent = format!(
+        "http://127.0.0.1:8080/idp/authorize?response_type=code&state=s&redirect_uri={}",
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    );
+    let timeline = [
+        entry(Channel::Front, "authorization request (the browser goes there)", &sent),
+        entry(
+            Channel::Front,
+            "authorization response (query)",
+            &format!("{CALLBACK}?code=c&state=s"),
+        ),
+    ];
+
+    let seen = observe(SessionFacts { request_url: Some(&sent), ..facts(&timeline) });
+
+    assert!(matches!(
+        seen.as_slice(),
+        [
+            Observation::AuthorizationRequest { registered_redirect: true, .. },
+            Observation::AuthorizationResponse { code: true, state_matched: true, .. },
+        ]
+    ));
+}
