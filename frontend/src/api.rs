@@ -91,7 +91,7 @@ pub async fn clear_timeline() -> Result<Timeline, Error> {
 
 /// Sends one request to `/api{path}` and reads the answer: `T` on success, the backend's
 /// [`ApiError`] otherwise. Each way it can fail keeps its cause.
-async fn request<B, T>(method: Method, path: &str, body: Option<&B>) -> Result<T, Error>
+pub(crate) async fn request<B, T>(method: Method, path: &str, body: Option<&B>) -> Result<T, Error>
 where
     B: Serialize + ?Sized,
     T: DeserializeOwned,

@@ -7,6 +7,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::{LiveTimeline, Rail, ThemeSwitch};
+use crate::lessons::{self, LessonsRoute};
 use crate::pages;
 use crate::state::{Workbench, WorkbenchAction, WorkbenchContext};
 
@@ -43,9 +44,12 @@ pub enum Route {
     /// 9. A machine's token, by client credentials.
     #[at("/client-credentials")]
     ClientCredentials,
-    /// The lessons; each lesson gets its own page here.
+    /// The lessons, scenarios and Lab 2 track (issue 6): [`LessonsRoute`] routes within.
     #[at("/lessons")]
     Lessons,
+    /// A page under `/lessons`.
+    #[at("/lessons/*")]
+    LessonsPage,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -64,7 +68,9 @@ fn switch(route: Route) -> Html {
         Route::Refresh => html! { <pages::Refresh /> },
         Route::Userinfo => html! { <pages::Userinfo /> },
         Route::ClientCredentials => html! { <pages::ClientCredentials /> },
-        Route::Lessons => html! { <pages::Lessons /> },
+        Route::Lessons | Route::LessonsPage => {
+            html! { <Switch<LessonsRoute> render={lessons::switch} /> }
+        }
         Route::NotFound => html! { <pages::NotFound /> },
     }
 }
@@ -100,6 +106,9 @@ pub fn App() -> Html {
                         <h1>{ "Grantlab" }</h1>
                         <p class="tagline">
                             { "OAuth 2.0 and OpenID Connect, one message at a time." }</p>
+                        <Link<Route> to={Route::Lessons} classes="lessons-link">
+                            { "Lessons" }
+                        </Link<Route>>
                         <ThemeSwitch />
                     </header>
                     <Rail />

@@ -13,6 +13,7 @@ mod curl;
 mod error;
 mod hooks;
 mod jwt;
+mod lessons;
 mod pages;
 mod params;
 mod state;

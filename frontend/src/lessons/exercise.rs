@@ -213,7 +213,11 @@ async fn prepare(id: &str) -> Result<Next, Error> {
         let composed = crate::api::authorize(&draft).await?;
         return Ok(Next::Provider(composed.url));
     }
-    Ok(Next::Step(if setup.machine.is_some() { Route::ClientCredentials } else { Route::Authorize }))
+    Ok(Next::Step(if setup.machine.is_some() {
+        Route::ClientCredentials
+    } else {
+        Route::Authorize
+    }))
 }
 
 /// Sends the whole page to `url`, as the Authorize step does.

@@ -10,8 +10,8 @@ mod progress;
 mod route;
 mod setup;
 
-pub use api::{calm, lab2, lesson, lessons, mischief, scenario, scenarios};
 pub use api::progress as fetch_progress;
+pub use api::{calm, lab2, lesson, lessons, mischief, scenario, scenarios};
 pub use exercise::Exercise;
 pub use progress::ProgressBook;
 pub use route::{LessonsRoute, switch};

@@ -1,12 +1,11 @@
 //! A lesson's set-up, laid over the workbench: the authorization draft the Authorize step
 //! restores, the client credentials draft, and the demo user as `login_hint`.
 
-use grantlab_shared::Setup;
+use grantlab_shared::{AuthorizationDraft, ResponseMode, Setup};
 use serde::Serialize;
 
 use crate::hooks::save_draft;
 use crate::state::StoredDraft;
-use crate::types::{AuthorizationDraft, ResponseMode};
 
 /// The client credentials step's draft, in the shape that step keeps in `localStorage`.
 #[derive(Serialize)]
