@@ -81,23 +81,74 @@ fn test() -> anyhow::Result<()> {
 
     let dist = std::env::current_dir()?.join("dist");
     let chromedriver = setup::which("chromedriver").context("chromedriver is not on PATH")?;
-    step(
+    let mut tally = Tally::default();
+    let native = tally.step(
         "unit and end-to-end tests",
         cargo()
             .args(["test", "--workspace", "--exclude", "grantlab-frontend"])
             .env("GRANTLAB_TEST_DIST", &dist)
             .env("CHROMEDRIVER", &chromedriver),
-    )?;
-    step(
-        "frontend tests in headless Chromium",
-        cargo()
-            .args(["test", "-p", "grantlab-frontend", "--target", "wasm32-unknown-unknown"])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
-            .env("CHROMEDRIVER", &chromedriver),
-    )?;
+    );
+    let wasm = native.and_then(|()| {
+        tally.step(
+            "frontend tests in headless Chromium",
+            cargo()
+                .args(["test", "-p", "grantlab-frontend", "--target", "wasm32-unknown-unknown"])
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+                .env("CHROMEDRIVER", &chromedriver),
+        )
+    });
 
-    println!("xtask: every check passed");
-    Ok(())
+    // One closing line over every test binary, so a CI log ends with the whole count.
+    println!("xtask: {} passed, {} failed", tally.passed, tally.failed);
+    wasm
+}
+
+/// Test counts summed over every `test result:` line cargo's test harness prints.
+#[derive(Debug, Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    /// Runs a `cargo test` step, echoing its output while counting its results.
+    fn step(&mut self, name: &str, command: &mut Command) -> anyhow::Result<()> {
+        println!("xtask: {name}");
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start {command:?}"))?;
+
+        if let Some(stdout) = child.stdout.take() {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+                let line = line.context("cannot read the test output")?;
+                println!("{line}");
+                self.count(&line);
+            }
+        }
+
+        let status = child.wait()?;
+        if !status.success() {
+            bail!("step failed: {name}: exited with {status}");
+        }
+        Ok(())
+    }
+
+    /// Adds the counts of one `test result: ok. 3 passed; 1 failed; ...` line.
+    fn count(&mut self, line: &str) {
+        let Some(summary) = line.trim().strip_prefix("test result: ") else { return };
+        for part in summary.split([';', '.']) {
+            let mut words = part.split_whitespace();
+            let (Some(number), Some(label)) = (words.next(), words.next()) else { continue };
+            let Ok(number) = number.parse::<u64>() else { continue };
+            match label {
+                "passed" => self.passed += number,
+                "failed" => self.failed += number,
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Builds the frontend into `dist/` with Trunk, in release with the `wasm-release` profile.
@@ -129,4 +180,20 @@ fn status(command: &mut Command) -> anyhow::Result<()> {
 fn workspace_root() -> anyhow::Result<PathBuf> {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").context("run this through `cargo xtask`")?;
     Path::new(&manifest).parent().map(Path::to_path_buf).context("xtask has no parent folder")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tally_sums_passed_and_failed_over_result_lines() {
+        let mut tally = Tally::default();
+
+        tally.count("test result: ok. 173 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
+        tally.count("test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 measured");
+        tally.count("test parse_ok ... ok");
+
+        assert_eq!((tally.passed, tally.failed), (178, 2));
+    }
 }
