@@ -305,25 +305,5 @@ fn check(id: &str, spec: &str, passed: bool, expected: &str, found: &str) -> Che
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn at_hash_matches_the_oidc_core_example() {
-        // OIDC Core Appendix A.3: this access token and its at_hash.
-        let access_token = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
-
-        assert_eq!(half_hash("RS256", access_token).as_deref(), Some("77QmUPtjPfzWtF2AnpK9RQ"));
-    }
-
-    #[test]
-    fn an_unknown_alg_gives_no_hash() {
-        assert_eq!(half_hash("none", "x"), None);
-    }
-
-    #[test]
-    fn decode_refuses_what_is_not_three_parts() {
-        assert!(decode("a.b").is_none());
-        assert!(decode("not a jwt").is_none());
-    }
-}
+#[path = "idtoken/tests.rs"]
+mod tests;

@@ -337,3 +337,44 @@ fn is_loopback(url: &str) -> bool {
         .and_then(|url| url.host_str().map(str::to_owned))
         .is_some_and(|host| host == "localhost" || host.starts_with("127.") || host == "[::1]")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_file_is_read_with_endpoints_or_issuer() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let presets = r#"[
+            {"id": "corp", "label": "Corp IdP", "issuer": "https://id.corp.example",
+             "client_id": "app", "client_secret": "s"},
+            {"id": "hand", "label": "By hand", "client_id": "app2", "endpoints": {
+                "authorization_endpoint": "https://a.example/authorize",
+                "token_endpoint": "https://a.example/token"}}
+        ]"#;
+        std::fs::write(file.path(), presets).unwrap();
+
+        let read = load_presets(file.path()).unwrap();
+
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].issuer.as_deref(), Some("https://id.corp.example"));
+        assert!(read[1].endpoints.is_some());
+    }
+
+    #[test]
+    fn a_malformed_presets_file_names_the_file() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "{not a list").unwrap();
+
+        let error = load_presets(file.path()).err().map(|e| e.to_string()).unwrap_or_default();
+
+        assert!(error.contains(&file.path().display().to_string()), "{error}");
+    }
+
+    #[test]
+    fn a_url_field_with_another_scheme_is_refused_by_name() {
+        let error = check_url("source.issuer", "ftp://id.example").unwrap_err();
+
+        assert!(error.to_string().contains("source.issuer"), "{error}");
+    }
+}
