@@ -48,6 +48,7 @@ async fn checks(claims: serde_json::Value, secret: &str) -> Vec<Check> {
         nonce: Some("n-1"),
         access_token: Some("the-access-token"),
         code: None,
+        clock_behind: 0,
     };
     validate(&recorder, &context, &token(claims)).await
 }
