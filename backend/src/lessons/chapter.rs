@@ -825,6 +825,9 @@ pub const LESSONS: [LessonDef; 18] = [
             },
         }],
     },
+    // FIXME(#4): this lesson's goals cannot be reached yet: `POST /api/client-credentials`
+    // names no client and the sandbox's own has no client_credentials grant at the lab
+    // provider (only `lab-machine` has), so the grant fails with unauthorized_client.
     LessonDef {
         id: "client-credentials",
         title: "The client credentials grant",

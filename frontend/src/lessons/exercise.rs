@@ -136,7 +136,8 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
                 <ol class="steps">
                     { for setup.steps.iter().map(|step| html! { <li>{ step }</li> }) }
                 </ol>
-                <SubmitButton label="Set up the workbench" busy={set_up.busy} busy_label="Setting up…"
+                <SubmitButton id="setup" label="Set up the workbench" busy={set_up.busy}
+                              busy_label="Setting up…"
                               onclick={on_set_up} />
                 <ListErrors error={set_up.error.clone()} />
             </section>
@@ -189,7 +190,8 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
                         }
                     }) }
                 </ul>
-                <SubmitButton label="Check my timeline" busy={check.busy} busy_label="Checking…"
+                <SubmitButton id="check-goals" label="Check my timeline" busy={check.busy}
+                              busy_label="Checking…"
                               onclick={on_check} />
                 <ListErrors error={check.error.clone()} />
             </section>

@@ -502,3 +502,58 @@ async fn last_callback(learner: &Learner) -> String {
         .find(|entry| entry.label.starts_with("authorization response"));
     response.unwrap().url.clone()
 }
+
+#[tokio::test]
+async fn lessons_permissions_and_trusted_subsystem_as_bob_then_alice() {
+    let learner = Learner::start().await;
+    learner.run("permissions", "bob").await;
+    let approved = learner.call("/expenses-api/expenses/1/approve", Some(TokenKind::AccessToken));
+    let approved = approved.await;
+    let summary = learner.call("/expenses-api/reports/summary", Some(TokenKind::AccessToken)).await;
+
+    // Alice now, with a fresh login at the provider.
+    let mut as_alice = learner.set_up("permissions").await;
+    as_alice.prompt = Some("login".to_owned());
+    learner.authorize(&as_alice, "alice", "approve").await;
+    learner.redeem().await;
+    let refused = learner.call("/expenses-api/expenses/1/approve", Some(TokenKind::AccessToken));
+
+    assert_eq!((approved.status, summary.status, refused.await.status), (200, 200, 403));
+    assert!(learner.progress("permissions").await.complete());
+    assert!(learner.progress("trusted-subsystem").await.complete());
+}
+
+#[tokio::test]
+async fn lessons_redeem_expires_in_caching_and_client_secret_after_one_flow() {
+    let learner = Learner::start().await;
+    learner.run("redeem", "alice").await;
+
+    learner.call("/expenses-api/expenses", Some(TokenKind::AccessToken)).await;
+    learner.call("/expenses-api/expenses", Some(TokenKind::AccessToken)).await;
+
+    for id in ["redeem", "expires-in", "sessions-caching", "client-secret", "authorization-request"]
+    {
+        let progress = learner.progress(id).await;
+        assert!(progress.complete(), "{progress:?}");
+    }
+}
+
+#[tokio::test]
+async fn lesson_userinfo_gets_an_opaque_token_good_at_userinfo() {
+    let learner = Learner::start().await;
+    learner.run("userinfo", "alice").await;
+
+    let userinfo: Outcome = learner.post("/api/userinfo", &()).await;
+
+    assert!(userinfo.ok, "{}", userinfo.summary);
+    assert!(learner.progress("userinfo").await.complete());
+}
+
+#[tokio::test]
+async fn lesson_hybrid_receives_an_id_token_with_the_code() {
+    let learner = Learner::start().await;
+
+    learner.run("hybrid", "alice").await;
+
+    assert!(learner.progress("hybrid").await.complete());
+}
