@@ -461,23 +461,98 @@ async fn logs_of_a_whole_flow_hold_no_code_token_or_secret() {
 
 /// A token endpoint on loopback that answers every request with one canned response.
 async fn canned_token_endpoint(status: u16, content_type: &str, body: &str) -> String {
+    canned_answers(vec![(status, content_type.to_owned(), body.to_owned())]).await
+}
+
+/// An endpoint on loopback answering the canned responses in turn, the last one repeated.
+async fn canned_answers(answers: Vec<(u16, String, String)>) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let response = format!(
-        "HTTP/1.1 {status} Canned\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n{body}",
-        body.len()
-    );
     tokio::spawn(async move {
+        let mut served = 0;
         while let Ok((mut stream, _)) = listener.accept().await {
+            let (status, content_type, body) = &answers[served.min(answers.len() - 1)];
+            served += 1;
+            let response = format!(
+                "HTTP/1.1 {status} Canned\r\ncontent-type: {content_type}\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
             let mut request = vec![0; 16 * 1024];
             let _ = stream.read(&mut request).await;
             let _ = stream.write_all(response.as_bytes()).await;
         }
     });
     url
+}
+
+/// A browser whose profile is the manual provider at `base`, with a code waiting.
+async fn code_waiting_at(server: &TestServer, base: &str) -> Flow {
+    let mut flow = Flow::start(&server.url);
+    let choice = json!({
+        "source": {"kind": "manual", "endpoints": {
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+        }},
+        "client_id": "quirky",
+        "client_secret": "quirky-secret",
+    });
+    let _: serde_json::Value = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap().1;
+    let draft = flow.draft().await.unwrap();
+    flow.authorize(&draft).await.unwrap();
+    flow.forge_callback(&format!("code=c&state={}", draft.state)).await.unwrap();
+    flow
+}
+
+#[tokio::test]
+async fn a_refresh_answer_without_a_refresh_token_keeps_the_previous_one() {
+    let server = TestServer::start().await.unwrap();
+    let folder = grantlab_tests::workspace_root().join("../shared/fixtures/provider-quirks");
+    let quirk =
+        std::fs::read_to_string(folder.join("14-salesforce-refresh-no-new-refresh-token.json"))
+            .unwrap_or_else(|error| panic!("{} is missing: {error}", folder.display()));
+    let quirk: serde_json::Value = serde_json::from_str(&quirk).unwrap();
+    let first = r#"{"access_token":"at-1","token_type":"Bearer","refresh_token":"rt-1"}"#;
+    let json = "application/json".to_owned();
+    let refreshed = quirk["body"].as_str().unwrap().to_owned();
+    let base =
+        canned_answers(vec![(200, json.clone(), first.into()), (200, json, refreshed)]).await;
+    let mut flow = code_waiting_at(&server, &base).await;
+
+    let redeemed = flow.redeem().await.unwrap();
+    let outcome: Outcome = flow.post("/api/refresh", &json!({})).await.unwrap();
+
+    assert!(redeemed.ok, "{redeemed:?}");
+    assert!(outcome.summary.contains("not rotated"), "{}", outcome.summary);
+    let tokens = flow.session().await.unwrap().tokens.unwrap();
+    assert_eq!(tokens.refresh_token.as_deref(), Some("rt-1"));
+    assert_eq!(tokens.refresh_rotated, Some(false));
+    assert_eq!(tokens.expires_at, None);
+    assert!(tokens.extra.iter().any(|param| param.name == "instance_url"));
+}
+
+#[tokio::test]
+async fn discovery_points_out_what_the_document_lacks_or_gets_wrong() {
+    let server = TestServer::start().await.unwrap();
+    let document = r#"{"issuer":"https://elsewhere.example",
+        "authorization_endpoint":"http://id.example/authorize",
+        "token_endpoint":"https://id.example/token"}"#;
+    let base = canned_token_endpoint(200, "application/json", document).await;
+    let mut flow = Flow::start(&server.url);
+
+    let choice = json!({"source": {"kind": "discovered", "issuer": base}, "client_id": "app"});
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    let profile: ProfileView = serde_json::from_value(profile).unwrap();
+    let problems: Vec<String> =
+        profile.discovery.unwrap().problems.into_iter().map(|problem| problem.field).collect();
+    for field in ["jwks_uri", "issuer", "authorization_endpoint", "response_types_supported"] {
+        assert!(problems.iter().any(|found| found == field), "{field} not in {problems:?}");
+    }
+    assert!(!profile.client_secret_set);
 }
 
 #[tokio::test]
@@ -503,19 +578,7 @@ async fn every_token_response_quirk_is_explained_through_the_whole_stack() {
         let content_type = quirk["content_type"].as_str().unwrap_or_default();
         let token =
             canned_token_endpoint(status, content_type, quirk["body"].as_str().unwrap()).await;
-        let mut flow = Flow::start(&server.url);
-        let choice = json!({
-            "source": {"kind": "manual", "endpoints": {
-                "authorization_endpoint": format!("{token}/authorize"),
-                "token_endpoint": format!("{token}/token"),
-            }},
-            "client_id": "quirky",
-            "client_secret": "quirky-secret",
-        });
-        let _: serde_json::Value = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap().1;
-        let draft = flow.draft().await.unwrap();
-        flow.authorize(&draft).await.unwrap();
-        flow.forge_callback(&format!("code=c&state={}", draft.state)).await.unwrap();
+        let mut flow = code_waiting_at(&server, &token).await;
 
         let outcome = flow.redeem().await.unwrap();
 
