@@ -242,6 +242,10 @@ async fn a_whole_flow_keeps_the_timeline_small() {
     assert!(timeline.entries.len() >= 5);
 }
 
+// FIXME(#4): no hybrid (`code id_token`) flow against oidc-provider: it registers clients that
+// may get tokens in the front channel only with https redirect URIs, and these tests run on
+// http loopback. The lab provider covers hybrid with form_post above.
+
 /// Chooses the oidc-provider for this browser, by discovery.
 async fn at_oidc_provider(server: &TestServer, provider: &OidcProvider) -> Flow {
     let mut flow = Flow::start(&server.url);
