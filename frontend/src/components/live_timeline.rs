@@ -68,5 +68,16 @@ pub fn message(entry: &TimelineEntry) -> Message {
         response_body,
         duration_ms: entry.duration_ms,
         curl: entry.curl.clone(),
+        deviations: entry
+            .deviations
+            .iter()
+            .map(|d| {
+                format!("`{}`: expected {}, found {}. {}", d.field, d.expected, d.found, d.handling)
+            })
+            .collect(),
+        at: crate::time::format_utc((entry.at_ms / 1000) as i64)
+            .split(' ')
+            .nth(1)
+            .map(str::to_owned),
     }
 }

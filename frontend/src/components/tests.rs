@@ -125,11 +125,12 @@ async fn timeline_puts_each_message_in_its_lane_with_copy_as_curl() {
         response_body: Some("{}".into()),
         duration_ms: Some(12),
         curl: None,
+        deviations: vec![],
+        at: Some("16:07:03".into()),
     };
-    let messages = vec![
-        message("1", Lane::Front, "Authorization request"),
-        message("2", Lane::Back, "Token request"),
-    ];
+    let mut bent = message("2", Lane::Back, "Token request");
+    bent.deviations = vec!["`expires_in`: expected a number, found \"300\".".into()];
+    let messages = vec![message("1", Lane::Front, "Authorization request"), bent];
 
     let root = render::<Timeline>(TimelineProps { messages }).await;
 
@@ -139,6 +140,9 @@ async fn timeline_puts_each_message_in_its_lane_with_copy_as_curl() {
     let buttons = all(&root, ".copy button");
     assert_eq!(buttons.len(), 2);
     assert_eq!(buttons[0].text_content().as_deref(), Some("Copy as curl"));
+    assert!(text(&root, "li.message.back summary").contains("bends the spec"));
+    assert_eq!(text(&root, "li.message.back .problems code"), "expires_in");
+    assert!(text(&root, "li.message.front .exchange").contains("Sent at 16:07:03 UTC"));
 }
 
 #[wasm_bindgen_test]

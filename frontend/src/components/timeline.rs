@@ -42,6 +42,10 @@ pub struct Message {
     pub duration_ms: Option<u64>,
     /// The backend's own `curl` rendering (secret as a placeholder); made here when absent.
     pub curl: Option<String>,
+    /// Where the answer bent a spec, one sentence each.
+    pub deviations: Vec<String>,
+    /// When it started, as `16:07:03` (UTC).
+    pub at: Option<String>,
 }
 
 /// Props of [`Timeline`].
@@ -116,8 +120,21 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
                     if let Some(ms) = message.duration_ms {
                         <span class="duration">{ format!("{ms} ms") }</span>
                     }
+                    if !message.deviations.is_empty() {
+                        <span class="status bad">{ "bends the spec" }</span>
+                    }
                 </summary>
                 <div class="exchange">
+                    if let Some(at) = &message.at {
+                        <p class="note">{ format!("Sent at {at} UTC") }</p>
+                    }
+                    if !message.deviations.is_empty() {
+                        <ul class="problems">
+                            { for message.deviations.iter().map(|d| html! {
+                                <li>{ super::prose(d) }</li>
+                            }) }
+                        </ul>
+                    }
                     <h4>{ "Request" }</h4>
                     <pre><code>{ request_text(message) }</code></pre>
                     if message.status.is_some() {
