@@ -84,10 +84,13 @@ pub fn App() -> Html {
     // Effects: fetch the session and the timeline at start and after every action.
     {
         let workbench = workbench.clone();
-        use_effect_with(workbench.revision, move |_| {
+        use_effect_with(workbench.revision, move |revision| {
+            let revision = *revision;
             spawn_local(async move {
                 match api::session().await {
-                    Ok(session) => workbench.dispatch(WorkbenchAction::Session(Box::new(session))),
+                    Ok(session) => {
+                        workbench.dispatch(WorkbenchAction::Session(Box::new(session), revision))
+                    }
                     Err(error) => workbench.dispatch(WorkbenchAction::Failed(error)),
                 }
                 if let Ok(timeline) = api::timeline().await {

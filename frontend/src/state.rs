@@ -18,20 +18,30 @@ pub struct Workbench {
     pub timeline: Rc<Timeline>,
     /// Bumped after every action that may change the session, to fetch both again.
     pub revision: u32,
+    /// The `revision` the held session was fetched for: when it is behind `revision`, a fresh
+    /// session is on its way and what the page shows may be stale.
+    pub session_revision: u32,
     /// Why the last fetch of the session failed, if it did.
     pub error: Option<Error>,
 }
 
 /// What changes the [`Workbench`].
 pub enum WorkbenchAction {
-    /// The backend reported the session.
-    Session(Box<SessionView>),
+    /// The backend reported the session, as fetched for this revision.
+    Session(Box<SessionView>, u32),
     /// The backend reported the timeline.
     Timeline(Timeline),
     /// An action ran: fetch the session and the timeline again.
     Changed,
     /// Fetching the session failed.
     Failed(Error),
+}
+
+impl Workbench {
+    /// Whether the session shown is the latest: no action has run since it was fetched.
+    pub fn is_fresh(&self) -> bool {
+        self.session.is_some() && self.session_revision == self.revision
+    }
 }
 
 impl Reducible for Workbench {
@@ -42,11 +52,13 @@ impl Reducible for Workbench {
             session: self.session.clone(),
             timeline: self.timeline.clone(),
             revision: self.revision,
+            session_revision: self.session_revision,
             error: self.error.clone(),
         };
         match action {
-            WorkbenchAction::Session(view) => {
+            WorkbenchAction::Session(view, revision) => {
                 next.session = Some(Rc::new(*view));
+                next.session_revision = next.session_revision.max(revision);
                 next.error = None;
             }
             WorkbenchAction::Timeline(view) => next.timeline = Rc::new(view),

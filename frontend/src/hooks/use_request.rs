@@ -56,10 +56,11 @@ impl<T: 'static> RequestHandle<T> {
                 Ok(data) => RequestState { busy: false, error: None, data: Some(Rc::new(data)) },
                 Err(error) => RequestState { busy: false, error: Some(error), data: None },
             };
-            state.set(next);
+            // Mark the session stale first, so no render pairs this answer with the old session.
             if let Some(workbench) = workbench {
                 workbench.dispatch(WorkbenchAction::Changed);
             }
+            state.set(next);
         });
     }
 }

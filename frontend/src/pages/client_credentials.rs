@@ -84,7 +84,11 @@ pub fn ClientCredentials() -> Html {
         .and_then(|tokens| tokens.access_token.as_ref())
         .filter(|token| token.is_jwt)
         .map(|token| token.raw.clone());
-    let machine = grant.data.as_ref().filter(|outcome| outcome.ok).and(current.clone());
+    let machine = grant
+        .data
+        .as_ref()
+        .filter(|outcome| outcome.ok && workbench.is_fresh())
+        .and(current.clone());
     let delegated = (*before).clone().or_else(|| grant.data.is_none().then_some(current).flatten());
     let method = client_auth(&draft.client_auth);
 

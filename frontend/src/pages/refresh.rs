@@ -119,8 +119,9 @@ pub fn Refresh() -> Html {
     let tokens = workbench.session.as_ref().and_then(|session| session.tokens.clone());
     let has_refresh = tokens.as_ref().is_some_and(|t| t.refresh_token.is_some());
     let has_previous = tokens.as_ref().is_some_and(|t| t.previous_refresh_token.is_some());
+    // Compared only once the session fetched after the refresh is in.
     let changes = match (&*before, &tokens, &refresh.data) {
-        (Some(before), Some(after), Some(_)) => compare(before, after),
+        (Some(before), Some(after), Some(_)) if workbench.is_fresh() => compare(before, after),
         _ => Vec::new(),
     };
     let rotated = tokens.as_ref().and_then(|t| t.refresh_rotated);

@@ -90,3 +90,27 @@ fn restore_takes_choices_from_storage_and_state_from_the_fresh_draft() {
     assert!(!restored.pkce);
     assert_eq!(restored.state, "state-2");
 }
+
+#[wasm_bindgen_test]
+fn the_session_is_stale_from_an_action_until_it_is_fetched_again() {
+    let fetched = serde_json::from_value::<SessionView>(serde_json::json!({
+        "profile": {
+            "id": "lab", "label": "Lab", "kind": "lab",
+            "endpoints": {"authorization_endpoint": "http://h/a", "token_endpoint": "http://h/t"},
+            "client_id": "c", "client_secret_set": true, "redirect_uri": "http://h/callback"
+        },
+        "status": "idle",
+        "timeline_len": 0
+    }))
+    .unwrap();
+    let start = Rc::new(Workbench::default());
+
+    let loaded = start.reduce(WorkbenchAction::Session(Box::new(fetched.clone()), 0));
+    assert!(loaded.is_fresh());
+
+    let acted = loaded.reduce(WorkbenchAction::Changed);
+    assert!(!acted.is_fresh());
+
+    let refetched = acted.reduce(WorkbenchAction::Session(Box::new(fetched), 1));
+    assert!(refetched.is_fresh());
+}
