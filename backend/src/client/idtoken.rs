@@ -27,6 +27,8 @@ pub struct Context<'a> {
     pub access_token: Option<&'a str>,
     /// The authorization code that came with it, for `c_hash`.
     pub code: Option<&'a str>,
+    /// `max_age` as sent, for the `auth_time` check.
+    pub max_age: Option<u64>,
     /// MISCHIEF (issue 6): how many seconds the client's clock runs behind; 0 but in the
     /// clock-skew scenario.
     pub clock_behind: u64,
@@ -128,8 +130,19 @@ pub async fn validate(recorder: &Recorder<'_>, context: &Context<'_>, raw: &str)
         &text("nonce"),
     ));
 
-    // FIXME(#4): step 13 (auth_time against the max_age sent) is not checked yet; the flow
-    // keeps max_age, the check and its test are what is missing.
+    // Step 13: with max_age sent, auth_time must be there and recent enough.
+    if let Some(max_age) = context.max_age {
+        let auth_time = claims.get("auth_time").and_then(Value::as_u64);
+        let passed = auth_time.is_some_and(|auth_time| auth_time + max_age + SKEW >= now);
+        let expected = format!("present, and at most {max_age} s before now ({now})");
+        checks.push(check(
+            "id_token.auth_time",
+            "OIDC Core §3.1.3.7 step 13",
+            passed,
+            &expected,
+            &text("auth_time"),
+        ));
+    }
 
     // §3.1.3.8 / §3.3.2.12: at_hash and c_hash, when present, bind the token and the code.
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();

@@ -129,6 +129,7 @@ pub async fn redeem(
             profile: &profile,
             secret: secret.as_deref(),
             nonce: nonce.as_deref(),
+            max_age: flow.max_age,
             clock_behind: u64::from(mischief.clock_behind_seconds),
             access_token: tokens.access_token.as_deref(),
             code: Some(&code),

@@ -34,7 +34,7 @@ fn token(claims: serde_json::Value) -> String {
 fn good_claims() -> serde_json::Value {
     let now = unix_ms() / 1000;
     json!({"iss": ISSUER, "sub": "alice", "aud": "app", "exp": now + 600, "iat": now,
-           "nonce": "n-1", "at_hash": half_hash("HS256", "the-access-token")})
+           "auth_time": now, "nonce": "n-1", "at_hash": half_hash("HS256", "the-access-token")})
 }
 
 /// Runs the checks on `claims` with nonce `n-1` and access token `the-access-token`.
@@ -48,6 +48,7 @@ async fn checks(claims: serde_json::Value, secret: &str) -> Vec<Check> {
         nonce: Some("n-1"),
         access_token: Some("the-access-token"),
         code: None,
+        max_age: Some(60),
         clock_behind: 0,
     };
     validate(&recorder, &context, &token(claims)).await
@@ -134,6 +135,16 @@ async fn step_11_another_nonce_fails() {
     let nonce = checks.iter().find(|check| check.id == "id_token.nonce").unwrap();
     assert!(!nonce.passed);
     assert_eq!((nonce.expected.as_str(), nonce.found.as_str()), ("n-1", "replayed"));
+}
+
+#[tokio::test]
+async fn step_13_a_login_older_than_max_age_fails() {
+    let mut claims = good_claims();
+    claims["auth_time"] = json!(unix_ms() / 1000 - 3600);
+
+    let checks = checks(claims, SECRET).await;
+
+    assert!(!verdict(&checks, "id_token.auth_time"));
 }
 
 #[tokio::test]
