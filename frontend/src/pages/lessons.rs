@@ -45,7 +45,7 @@ pub fn Lessons() -> Html {
             <li class={classes!("lesson", (done == total).then_some("done"))}
                 data-lesson={lesson.id.clone()}>
                 <Link<LessonsRoute> to={LessonsRoute::Lesson { id: lesson.id.clone() }}>
-                    { format!("{}. {}", lesson.number, lesson.title) }
+                    { &lesson.title }
                 </Link<LessonsRoute>>
                 <span class="progress">{ format!(" {done}/{total} goals") }</span>
                 <ul class="topics">

@@ -80,6 +80,8 @@ pub fn LessonsLab2() -> Html {
                     </>
                 }) }
             </dl>
+            <p>{ "The same as environment variables, for example (use the names your app's \
+                   configuration reads):" }</p>
             <pre class="env-file"><code>{ &env_file }</code></pre>
             <CopyButton text={env_file.clone()} label="Copy as .env" />
         </Panel>

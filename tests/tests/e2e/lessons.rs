@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use fantoccini::Locator;
 use grantlab_shared::{
     ApiCallRequest, ApiCallResult, ApiError, AuthorizationDraft, ComposedRequest, LabTrack, Lesson,
     LessonSummary, Mischief, Outcome, Progress, RefreshRequest, ResponseMode, Scenario, Setup,
@@ -556,4 +557,83 @@ async fn lesson_hybrid_receives_an_id_token_with_the_code() {
     learner.run("hybrid", "alice").await;
 
     assert!(learner.progress("hybrid").await.complete());
+}
+
+/// How long one step may take in the browser.
+const STEP: Duration = Duration::from_secs(20);
+
+#[tokio::test]
+async fn browser_opens_a_lesson_sets_it_up_and_reaches_its_goals() {
+    let server = TestServer::start().await.unwrap();
+    let browser = grantlab_tests::Browser::start().await.unwrap();
+    let find = |selector: &'static str| {
+        let browser = &browser;
+        async move {
+            grantlab_tests::wait_for(selector, STEP, || async {
+                let element = browser.client.find(Locator::Css(selector)).await.ok()?;
+                element.is_enabled().await.ok()?.then_some(element)
+            })
+            .await
+            .unwrap()
+        }
+    };
+
+    // The lesson page, then "set up": the workbench's Authorize step comes prefilled.
+    browser.client.goto(&server.at("/lessons/code-grant")).await.unwrap();
+    find("#setup").await.click().await.unwrap();
+    let preview = grantlab_tests::wait_for("the prefilled request", STEP, || async {
+        let url = browser.client.find(Locator::Css(".url")).await.ok()?.text().await.ok()?;
+        url.contains("audience=https%3A%2F%2Fexpenses-api").then_some(url)
+    })
+    .await
+    .unwrap();
+    assert!(preview.contains("login_hint=alice"), "{preview}");
+    browser.screenshot("lesson-01-setup").await.unwrap();
+
+    // Send, log in as alice, approve.
+    find("#send").await.click().await.unwrap();
+    let password = grantlab_tests::wait_for("the login page", STEP, || async {
+        if let Ok(proceed) = browser.client.find(Locator::Css("#continue")).await {
+            let _ = proceed.click().await;
+        }
+        browser.client.find(Locator::Css("input[name='password']")).await.ok()
+    })
+    .await
+    .unwrap();
+    let username = find("input[name='username']").await;
+    if username.prop("value").await.unwrap().as_deref() != Some("alice") {
+        username.clear().await.unwrap();
+        username.send_keys("alice").await.unwrap();
+    }
+    password.send_keys("alice-pass").await.unwrap();
+    find("#login").await.click().await.unwrap();
+    find("button[name='decision'][value='approve']").await.click().await.unwrap();
+
+    // Back at the workbench: redeem, then return to the lesson, whose goals are reached.
+    find(".card .params").await;
+    browser.client.goto(&server.at("/redeem")).await.unwrap();
+    find("#redeem").await.click().await.unwrap();
+    find(".outcome.ok").await;
+    browser.client.goto(&server.at("/lessons/code-grant")).await.unwrap();
+    let reached = grantlab_tests::wait_for("both goals reached", STEP, || async {
+        let goals = browser.client.find_all(Locator::Css("li.goal.reached")).await.ok()?;
+        (goals.len() == 2).then_some(goals.len())
+    })
+    .await
+    .unwrap();
+    browser.screenshot("lesson-02-goals").await.unwrap();
+
+    // The lesson list shows the progress kept in the browser.
+    browser.client.goto(&server.at("/lessons")).await.unwrap();
+    let progress = grantlab_tests::wait_for("the list's progress", STEP, || async {
+        let item = browser.client.find(Locator::Css("li[data-lesson='code-grant']")).await.ok()?;
+        item.text().await.ok().filter(|text| text.contains("2/2"))
+    })
+    .await
+    .unwrap();
+    browser.screenshot("lesson-03-list").await.unwrap();
+
+    assert_eq!(reached, 2);
+    assert!(progress.contains("The code grant"), "{progress}");
+    browser.close().await.unwrap();
 }
