@@ -2,6 +2,7 @@
 //! scenarios, and the way to the Lab 2 track.
 
 use grantlab_shared::{LessonSummary, Mischief, Scenario};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -27,6 +28,31 @@ pub fn Lessons() -> Html {
             list.run(lessons::lessons());
             broken.run(lessons::scenarios());
             switches.run(lessons::mischief());
+        });
+    }
+
+    // Effects: once the catalogue is in, judge each entry against the session, so the list
+    // shows goals reached since the pages were last opened.
+    {
+        let book = book.clone();
+        let lesson_ids = list.data.iter().flat_map(|all| all.iter()).map(|l| l.id.clone());
+        let scenario_ids = broken.data.iter().flat_map(|all| all.iter()).map(|s| s.id.clone());
+        let ids: Vec<String> = lesson_ids.chain(scenario_ids).collect();
+        use_effect_with(ids, move |ids| {
+            let ids = ids.clone();
+            spawn_local(async move {
+                let mut next = ProgressBook::load();
+                let mut changed = false;
+                for id in &ids {
+                    if let Ok(progress) = lessons::fetch_progress(id).await {
+                        changed |= next.record(&progress);
+                    }
+                }
+                if changed {
+                    next.save();
+                    book.set(next);
+                }
+            });
         });
     }
 

@@ -293,6 +293,7 @@ async fn lesson_call_api_and_id_token_lesson_see_the_api_accept_and_refuse() {
     assert!(learner.progress("access-vs-id-token").await.complete());
     assert!(learner.progress("id-token-to-api").await.complete());
     assert!(learner.progress("no-token").await.complete());
+    assert!(learner.progress("lab2-missing-token").await.complete());
 }
 
 #[tokio::test]
@@ -628,6 +629,14 @@ async fn browser_opens_a_lesson_sets_it_up_and_reaches_its_goals() {
     let progress = grantlab_tests::wait_for("the list's progress", STEP, || async {
         let item = browser.client.find(Locator::Css("li[data-lesson='code-grant']")).await.ok()?;
         item.text().await.ok().filter(|text| text.contains("2/2"))
+    })
+    .await
+    .unwrap();
+    // The list judges the lessons not yet opened too: lesson 2's goal came with the same flow.
+    grantlab_tests::wait_for("lesson 2 judged from the session", STEP, || async {
+        let item =
+            browser.client.find(Locator::Css("li[data-lesson='client-secret']")).await.ok()?;
+        item.text().await.ok().filter(|text| text.contains("1/1"))
     })
     .await
     .unwrap();
