@@ -77,14 +77,27 @@ pub struct ReportsService {
     expenses: Arc<Mutex<Vec<Expense>>>,
 }
 
+/// How long the APIs wait for the provider (JWKS, token endpoint) before giving up.
+const BACK_CHANNEL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The APIs' HTTP client for the provider's public endpoints (JWKS, token). It speaks https
+/// (rustls, as a real deployment's public URL needs), never follows a redirect (a redirected
+/// JWKS fetch could hand the API someone else's keys), and gives up after `timeout`, connect
+/// included, so a stalled provider cannot hang an API request.
+pub fn back_channel(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .build()
+        .context("cannot build the API's HTTP client")
+}
+
 /// Builds both routers, sharing the expense list, for a server at `site.public_url`.
 pub fn routers(site: &Site, world: &World) -> anyhow::Result<(Router, Router)> {
     // One back-channel client for both resource servers: no redirects, short timeouts.
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .context("cannot build the API's HTTP client")?;
+    let http = back_channel(BACK_CHANNEL_TIMEOUT)?;
     let issuer = site.issuer();
     let expenses = Arc::new(Mutex::new(sample_expenses()));
 

@@ -107,6 +107,7 @@ pub fn router(provider: Arc<Provider>) -> Router {
         .route("/revoke", post(inspect::revoke))
         .route("/introspect", post(inspect::introspect))
         .route("/logout", get(account::logout_get).post(account::logout_post))
+        .route("/logout/confirm", post(account::logout_confirm))
         .route("/account", get(account::account))
         .route("/account/revoke", post(account::revoke_consent))
         .with_state(provider)

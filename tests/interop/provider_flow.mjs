@@ -37,14 +37,18 @@ async function postForm(url, fields, cookie) {
 async function loginThroughForms(authorizationUrl, username) {
   const loginPage = await fetch(authorizationUrl, { redirect: "manual" });
   if (loginPage.status !== 200) throw new Error(`login page answered ${loginPage.status}`);
+  // The login page starts the browser's IdP session: its cookie and the form's anti-forgery
+  // token go back together.
+  const browserCookie = loginPage.headers.getSetCookie().map((line) => line.split(";")[0]);
   const loginHtml = await loginPage.text();
   const loginAction = new URL("login", authorizationUrl);
 
   const consentPage = await postForm(loginAction, {
     request: hidden(loginHtml, "request"),
+    csrf: hidden(loginHtml, "csrf"),
     username,
     password: `${username}-pass`,
-  });
+  }, browserCookie.join("; "));
   const setCookie = consentPage.headers.getSetCookie();
   const cookie = setCookie.map((line) => line.split(";")[0]).join("; ");
   const consentHtml = await consentPage.text();
@@ -52,6 +56,7 @@ async function loginThroughForms(authorizationUrl, username) {
 
   const done = await postForm(new URL("consent", authorizationUrl), {
     request: hidden(consentHtml, "request"),
+    csrf: hidden(consentHtml, "csrf"),
     decision: "approve",
   }, cookie);
   const location = done.headers.get("location");

@@ -294,3 +294,66 @@ async fn reports_service_accepts_only_tokens_for_its_identifier() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(last_check(&body), ("aud contains https://reports-service".to_owned(), false));
 }
+
+/// A loopback server that answers every connection with `reply` once, or never if `None`.
+async fn one_shot(reply: Option<&'static str>) -> (String, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = [0u8; 2048];
+            let _ = socket.read(&mut buffer).await;
+            match reply {
+                Some(reply) => {
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                }
+                // Hold the connection open without answering until the test ends.
+                None => std::future::pending::<()>().await,
+            }
+        }
+    });
+    (address.to_string(), task)
+}
+
+#[tokio::test]
+async fn back_channel_client_does_not_follow_redirects() {
+    let reply = "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/jwks\r\n\
+                 Content-Length: 0\r\nConnection: close\r\n\r\n";
+    let (address, task) = one_shot(Some(reply)).await;
+    let http = crate::api::back_channel(std::time::Duration::from_secs(5)).unwrap();
+
+    let response = http.get(format!("http://{address}/jwks")).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    task.abort();
+}
+
+#[tokio::test]
+async fn back_channel_client_gives_up_after_its_timeout() {
+    let (address, task) = one_shot(None).await;
+    let http = crate::api::back_channel(std::time::Duration::from_millis(300)).unwrap();
+    let started = std::time::Instant::now();
+
+    let error = http.get(format!("http://{address}/jwks")).send().await.unwrap_err();
+
+    assert!(error.is_timeout(), "{error}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    task.abort();
+}
+
+#[tokio::test]
+async fn back_channel_client_speaks_https() {
+    // A plain-HTTP loopback server: a client without TLS refuses the https URL outright; ours
+    // starts a TLS handshake, which this server cannot complete.
+    let reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    let (address, task) = one_shot(Some(reply)).await;
+    let http = crate::api::back_channel(std::time::Duration::from_secs(5)).unwrap();
+
+    let error = http.get(format!("https://{address}/jwks")).send().await.unwrap_err();
+
+    assert!(error.is_connect(), "expected a failed TLS handshake, got {error:?}");
+    assert!(!error.is_builder(), "https must be supported: {error:?}");
+    task.abort();
+}

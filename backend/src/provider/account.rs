@@ -1,23 +1,27 @@
 //! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) and the account page, where a
 //! user sees and revokes the consents they gave.
+//!
+//! A logout request ends the IdP session at once only when its `id_token_hint` names that
+//! session; otherwise the user confirms on a page whose form carries the session's
+//! anti-forgery token, so no other site can log them out.
 
 use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 use serde_json::Value;
-use subtle::ConstantTimeEq;
 
 use super::Provider;
 use super::error::ProviderError;
-use super::pages::{self, ConsentEntry, ResponseMode};
+use super::pages::{self, ConsentEntry, LogoutQuestion, ResponseMode};
 use super::session;
 
-/// The logout request's parameters (RP-Initiated Logout 2).
+/// The logout request's parameters (RP-Initiated Logout 1.0 section 2).
 #[derive(Deserialize, Default)]
 pub struct LogoutParams {
     id_token_hint: Option<String>,
@@ -26,7 +30,17 @@ pub struct LogoutParams {
     state: Option<String>,
 }
 
-/// `GET /idp/logout` (RP-Initiated Logout 2).
+/// The confirmation form's fields: the checked request, carried through the page.
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    client_id: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
+}
+
+/// `GET /idp/logout` (RP-Initiated Logout 1.0 section 2).
 pub async fn logout_get(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
@@ -35,13 +49,30 @@ pub async fn logout_get(
     logout(&provider, &headers, params).unwrap_or_else(IntoResponse::into_response)
 }
 
-/// `POST /idp/logout`, form-encoded: from a client, or from the account page's button.
+/// `POST /idp/logout`, form-encoded (RP-Initiated Logout 1.0 section 2: GET and POST).
 pub async fn logout_post(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
     Form(params): Form<LogoutParams>,
 ) -> Response {
     logout(&provider, &headers, params).unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /idp/logout/confirm`: the user's "Log out" on the confirmation or account page
+/// (RP-Initiated Logout 1.0 section 2), anti-forgery token checked.
+pub async fn logout_confirm(
+    State(provider): State<Arc<Provider>>,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    confirm(&provider, &headers, form).unwrap_or_else(IntoResponse::into_response)
+}
+
+/// What an ID token hint says: the client it was issued to and the session it came from.
+struct Hint {
+    client_id: Option<String>,
+    sub: Option<String>,
+    sid: Option<String>,
 }
 
 fn logout(
@@ -52,19 +83,8 @@ fn logout(
     let page = ProviderError::Page;
 
     // 1. The client: from the ID token hint (our signature; it may have expired) or client_id.
-    let hinted = match &params.id_token_hint {
-        Some(hint) => {
-            let mut validation = Validation::new(Algorithm::RS256);
-            validation.set_issuer(&[&provider.issuer]);
-            validation.validate_exp = false;
-            validation.validate_aud = false;
-            let claims: Value = provider.keys.verify(hint, &validation).map_err(|error| {
-                page(format!("`id_token_hint` is not an ID token from this provider: {error}"))
-            })?;
-            claims["aud"].as_str().map(str::to_owned)
-        }
-        None => None,
-    };
+    let hint = params.id_token_hint.as_deref().map(|hint| read_hint(provider, hint)).transpose()?;
+    let hinted = hint.as_ref().and_then(|hint| hint.client_id.clone());
     let client_id = match (hinted, params.client_id) {
         (Some(hinted), Some(given)) if hinted != given => {
             return Err(page("`client_id` differs from the ID token hint's audience".to_owned()));
@@ -74,42 +94,111 @@ fn logout(
     };
 
     // 2. The post-logout redirect URI must be registered for that client, exactly.
-    let back = match &params.post_logout_redirect_uri {
-        Some(uri) => {
-            let client =
-                client_id.as_deref().and_then(|id| provider.world.client(id)).ok_or_else(|| {
-                    page(
-                        "`post_logout_redirect_uri` needs `id_token_hint` or a known `client_id`"
-                            .to_owned(),
-                    )
-                })?;
-            if !client.post_logout_redirect_uris.iter().any(|registered| registered == uri) {
-                return Err(page(format!(
-                    "`{uri}` is not a registered post-logout redirect URI of `{}`",
-                    client.client_id
-                )));
-            }
-            Some(uri.clone())
-        }
-        None => None,
-    };
+    let back = registered_back(provider, client_id.as_deref(), params.post_logout_redirect_uri)?;
 
-    // 3. End the session and clear the cookie.
-    // FIXME(#3): no confirmation page when there is no `id_token_hint` (RP-Initiated Logout 2
-    // advises one); the lab logs out straight away.
-    if let Some((key, _)) = session::current(provider, headers) {
-        session::end(provider, &key);
+    // 3. A live session ends at once only when the hint names it; otherwise ask the user.
+    let Some((key, session)) = session::current(provider, headers) else {
+        let browser = session::key(headers);
+        return Ok(finish(provider, browser.as_deref(), back, params.state));
+    };
+    let hint_matches = hint.is_some_and(|hint| match (hint.sid, hint.sub) {
+        (Some(sid), _) => sid == session.sid,
+        (None, Some(sub)) => sub == session.sub,
+        (None, None) => false,
+    });
+    if hint_matches {
+        return Ok(finish(provider, Some(&key), back, params.state));
+    }
+    let username = provider.world.user_by_sub(&session.sub).map(|user| user.username.as_str());
+    let client_name = client_id
+        .as_deref()
+        .and_then(|id| provider.world.client(id))
+        .map(|client| client.name.as_str());
+    let question = LogoutQuestion {
+        csrf: &session.csrf,
+        client_name,
+        client_id: client_id.as_deref(),
+        post_logout_redirect_uri: back.as_deref(),
+        state: params.state.as_deref(),
+    };
+    Ok(pages::logout_confirm_page(username.unwrap_or(&session.sub), &question))
+}
+
+/// Reads an `id_token_hint`: an ID token this provider signed, expired or not.
+fn read_hint(provider: &Provider, hint: &str) -> Result<Hint, ProviderError> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_issuer(&[&provider.issuer]);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    let claims: Value = provider.keys.verify(hint, &validation).map_err(|error| {
+        ProviderError::Page(format!(
+            "`id_token_hint` is not an ID token from this provider: {error}"
+        ))
+    })?;
+    let text = |name: &str| claims[name].as_str().map(str::to_owned);
+    Ok(Hint { client_id: text("aud"), sub: text("sub"), sid: text("sid") })
+}
+
+fn confirm(
+    provider: &Provider,
+    headers: &HeaderMap,
+    form: ConfirmForm,
+) -> Result<Response, ProviderError> {
+    // 1. The anti-forgery token must be this session's: no forged logout.
+    session::check_csrf(provider, headers, &form.csrf)?;
+
+    // 2. The redirect URI is checked again: the form came back through the browser.
+    let back = registered_back(provider, form.client_id.as_deref(), form.post_logout_redirect_uri)?;
+
+    // 3. End the session.
+    let key = session::key(headers);
+    Ok(finish(provider, key.as_deref(), back, form.state))
+}
+
+/// The post-logout redirect URI, when sent: registered for `client_id`, exactly
+/// (RP-Initiated Logout 1.0 section 2).
+fn registered_back(
+    provider: &Provider,
+    client_id: Option<&str>,
+    uri: Option<String>,
+) -> Result<Option<String>, ProviderError> {
+    let Some(uri) = uri.filter(|uri| !uri.is_empty()) else {
+        return Ok(None);
+    };
+    let client = client_id.and_then(|id| provider.world.client(id)).ok_or_else(|| {
+        ProviderError::Page(
+            "`post_logout_redirect_uri` needs `id_token_hint` or a known `client_id`".to_owned(),
+        )
+    })?;
+    if !client.post_logout_redirect_uris.contains(&uri) {
+        return Err(ProviderError::Page(format!(
+            "`{uri}` is not a registered post-logout redirect URI of `{}`",
+            client.client_id
+        )));
+    }
+    Ok(Some(uri))
+}
+
+/// Ends the IdP session under `key`, clears its cookie, and goes back with `state` or says so.
+fn finish(
+    provider: &Provider,
+    key: Option<&str>,
+    back: Option<String>,
+    state: Option<String>,
+) -> Response {
+    if let Some(key) = key {
+        session::end(provider, key);
     }
     let mut response = match back {
         Some(uri) => {
             let params: Vec<(&str, String)> =
-                params.state.into_iter().map(|state| ("state", state)).collect();
+                state.into_iter().map(|state| ("state", state)).collect();
             pages::deliver(&uri, ResponseMode::Query, &params)
         }
         None => pages::logged_out_page(),
     };
     session::clear_cookie(&mut response);
-    Ok(response)
+    response
 }
 
 /// `GET /idp/account`: the logged-in user and the consents they gave, or the login form.
@@ -119,7 +208,16 @@ pub async fn account(State(provider): State<Arc<Provider>>, headers: HeaderMap) 
     let Some((user, session)) =
         current.and_then(|(_, session)| Some((world.user_by_sub(&session.sub)?, session)))
     else {
-        return pages::login_page("", None, &world.users, None, None);
+        return match session::form_token(&provider, session::key(&headers).as_deref()) {
+            Ok((csrf, cookie)) => {
+                let mut page = pages::login_page("", &csrf, None, &world.users, None, None);
+                if let Some(cookie) = cookie {
+                    page.headers_mut().append(SET_COOKIE, cookie);
+                }
+                page
+            }
+            Err(error) => error.into_response(),
+        };
     };
 
     let store = provider.store.lock();
@@ -142,6 +240,7 @@ pub async fn account(State(provider): State<Arc<Provider>>, headers: HeaderMap) 
 /// The revoke button's form.
 #[derive(Deserialize)]
 pub struct RevokeForm {
+    #[serde(default)]
     csrf: String,
     client_id: String,
 }
@@ -152,16 +251,16 @@ pub async fn revoke_consent(
     headers: HeaderMap,
     Form(form): Form<RevokeForm>,
 ) -> Response {
+    // 1. The anti-forgery token, then a logged-in session.
+    if let Err(error) = session::check_csrf(&provider, &headers, &form.csrf) {
+        return error.into_response();
+    }
     let Some((_, session)) = session::current(&provider, &headers) else {
         return ProviderError::Page("you are not logged in at the lab provider".to_owned())
             .into_response();
     };
-    if !bool::from(session.csrf.as_bytes().ct_eq(form.csrf.as_bytes())) {
-        return ProviderError::Page(
-            "the form's anti-forgery token is wrong; reload the account page".to_owned(),
-        )
-        .into_response();
-    }
+
+    // 2. Forget the consent and revoke the refresh token families it allowed.
 
     let mut store = provider.store.lock();
     store.consents.remove(&(session.sub.clone(), form.client_id.clone()));

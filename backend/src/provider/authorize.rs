@@ -109,7 +109,7 @@ fn start(
 ) -> Result<Response, ProviderError> {
     let request = check(provider, params)?;
     let session = session::current(provider, headers);
-    proceed(provider, session, request)
+    proceed(provider, session::key(headers), session, request)
 }
 
 /// The value of `name`, or an error when it is repeated (RFC 6749 3.1).
@@ -456,9 +456,11 @@ pub fn consent_key(scope: &str, api: Option<&str>) -> String {
     }
 }
 
-/// Takes a checked request as far as it can go: login, consent, or the code.
+/// Takes a checked request as far as it can go: login, consent, or the code. `browser` is the
+/// store key of the request's IdP session cookie, logged in or not.
 fn proceed(
     provider: &Provider,
+    browser: Option<String>,
     session: Option<(String, Session)>,
     mut request: AuthRequest,
 ) -> Result<Response, ProviderError> {
@@ -492,8 +494,14 @@ fn proceed(
             return Err(back("login_required", "the user must log in, and prompt=none"));
         }
         let hint = request.login_hint.clone();
+        let (csrf, cookie) = session::form_token(provider, browser.as_deref())?;
         let id = save_pending(provider, request)?;
-        return Ok(pages::login_page(&id, Some(&client.name), &world.users, hint.as_deref(), None));
+        let mut page =
+            pages::login_page(&id, &csrf, Some(&client.name), &world.users, hint.as_deref(), None);
+        if let Some(cookie) = cookie {
+            page.headers_mut().append(SET_COOKIE, cookie);
+        }
+        return Ok(page);
     };
 
     // 2. Consent: every grantable scope consented before, unless prompt=consent.
@@ -510,7 +518,7 @@ fn proceed(
         request.browser = Some(key);
         let groups = consent_groups(world, &offer);
         let id = save_pending(provider, request)?;
-        return Ok(pages::consent_page(&id, &client.name, &user.username, &groups));
+        return Ok(pages::consent_page(&id, &session.csrf, &client.name, &user.username, &groups));
     }
 
     // 3. The code, bound to client, redirect URI, PKCE challenge and nonce.
@@ -616,6 +624,9 @@ pub struct LoginForm {
     /// The pending request's id; empty for a login to the account page.
     #[serde(default)]
     request: String,
+    /// The browser's anti-forgery token.
+    #[serde(default)]
+    csrf: String,
     username: String,
     password: String,
 }
@@ -635,6 +646,9 @@ fn login_inner(
     form: LoginForm,
 ) -> Result<Response, ProviderError> {
     let world = &provider.world;
+
+    // 1. The anti-forgery token must be this browser's: no forged login (RFC 6749 10.12).
+    session::check_csrf(provider, headers, &form.csrf)?;
     let request =
         if form.request.is_empty() { None } else { Some(take_pending(provider, &form.request)?) };
     let client_name = request
@@ -642,7 +656,7 @@ fn login_inner(
         .and_then(|request| world.client(&request.client_id))
         .map(|client| client.name.clone());
 
-    // 1. The password, compared in constant time.
+    // 2. The password, compared in constant time.
     let user = world
         .user(&form.username)
         .filter(|user| bool::from(user.password.as_bytes().ct_eq(form.password.as_bytes())));
@@ -654,6 +668,7 @@ fn login_inner(
         };
         return Ok(pages::login_page(
             &id,
+            &form.csrf,
             client_name.as_deref(),
             &world.users,
             Some(&form.username),
@@ -661,19 +676,20 @@ fn login_inner(
         ));
     };
 
-    // 2. A new session replaces any previous one (no session fixation).
-    if let Some((old, _)) = session::current(provider, headers) {
+    // 3. A new session replaces any previous one, logged in or not (no session fixation).
+    if let Some(old) = session::key(headers) {
         session::end(provider, &old);
     }
     let (key, cookie) = session::start(provider, &user.sub)?;
     let new_session = provider.store.lock().sessions.get(&key).cloned();
     tracing::info!(user = %user.username, "lab login");
 
-    // 3. Back to the request, or to the account page.
+    // 4. Back to the request, or to the account page.
     let mut response = match request {
         Some(mut request) => {
             request.fresh_login = true;
-            proceed(provider, new_session.map(|session| (key, session)), request)
+            let session = new_session.map(|session| (key.clone(), session));
+            proceed(provider, Some(key), session, request)
                 .unwrap_or_else(IntoResponse::into_response)
         }
         None => axum::response::Redirect::to("account").into_response(),
@@ -686,6 +702,8 @@ fn login_inner(
 #[derive(Deserialize)]
 pub struct ConsentForm {
     request: String,
+    #[serde(default)]
+    csrf: String,
     decision: String,
 }
 
@@ -703,9 +721,9 @@ fn consent_inner(
     headers: &HeaderMap,
     form: ConsentForm,
 ) -> Result<Response, ProviderError> {
+    // 1. The anti-forgery token, then the form, must come from the session it was shown to.
+    session::check_csrf(provider, headers, &form.csrf)?;
     let mut request = take_pending(provider, &form.request)?;
-
-    // 1. The form must come from the session it was shown to.
     let session = session::current(provider, headers);
     let same_browser =
         matches!((&session, &request.browser), (Some((key, _)), Some(shown)) if key == shown);
@@ -747,7 +765,7 @@ fn consent_inner(
         entry.or_default().extend(keys);
     }
     request.consent_given = true;
-    proceed(provider, session, request)
+    proceed(provider, session::key(headers), session, request)
 }
 
 #[cfg(test)]

@@ -16,6 +16,11 @@ pub enum ProviderError {
     #[error("{0}")]
     Page(String),
 
+    /// A form's anti-forgery token is missing or wrong (RFC 6749 10.12): a page at the
+    /// provider, and nothing changes.
+    #[error("{0}")]
+    Forged(&'static str),
+
     /// An authorization error sent back to the client's redirect URI (RFC 6749 4.1.2.1).
     #[error("{}", .0.description)]
     Redirect(Box<RedirectError>),
@@ -81,6 +86,7 @@ impl ProviderError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Page(_) => StatusCode::BAD_REQUEST,
+            Self::Forged(_) => StatusCode::FORBIDDEN,
             Self::Redirect(_) => StatusCode::SEE_OTHER,
             Self::Token { code: "invalid_client", .. } => StatusCode::UNAUTHORIZED,
             Self::Token { .. } => StatusCode::BAD_REQUEST,
@@ -107,6 +113,11 @@ impl IntoResponse for ProviderError {
             Self::Page(message) => {
                 (status, pages::error_page("The request cannot be sent back", &message))
                     .into_response()
+            }
+            Self::Forged(message) => {
+                let mut response = pages::forged_page(message);
+                *response.status_mut() = status;
+                response
             }
             Self::Redirect(error) => {
                 let mut params = vec![("error", error.code.to_owned())];

@@ -90,10 +90,23 @@ pub fn error_page(title: &str, message: &str) -> Response {
     page(StatusCode::BAD_REQUEST, title, &body)
 }
 
+/// Refuses a form whose anti-forgery token is missing or wrong, saying what to do instead.
+pub fn forged_page(message: &str) -> Response {
+    let body = format!(
+        "<h1>This form was refused</h1><p class=\"error\" role=\"alert\">{message}.</p>\
+         <p>Every form of the lab provider carries an anti-forgery token tied to this \
+         browser's session, so another site cannot submit it for you (RFC 6749 section \
+         10.12). Nothing was changed. Go back, reload the page and submit it again.</p>",
+        message = escape(message),
+    );
+    page(StatusCode::FORBIDDEN, "Form refused", &body)
+}
+
 /// The login form. `request` is the pending authorization request's id, or empty for a
-/// login to the account page.
+/// login to the account page; `csrf` the browser's anti-forgery token.
 pub fn login_page(
     request: &str,
+    csrf: &str,
     client_name: Option<&str>,
     users: &[User],
     login_hint: Option<&str>,
@@ -122,6 +135,7 @@ pub fn login_page(
         "<h1>Log in to the lab provider</h1>{intro}{error}\
          <form method=\"post\" action=\"login\">\
          <input type=\"hidden\" name=\"request\" value=\"{request}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <label for=\"username\">Username</label>\
          <input id=\"username\" name=\"username\" autocomplete=\"username\" required \
          value=\"{hint}\">\
@@ -133,6 +147,7 @@ pub fn login_page(
          <table><thead><tr><th scope=\"col\">Username</th><th scope=\"col\">Password</th>\
          <th scope=\"col\">Permissions held</th></tr></thead><tbody>{demo}</tbody></table>",
         request = escape(request),
+        csrf = escape(csrf),
         hint = escape(login_hint.unwrap_or_default()),
     );
     page(status, "Log in", &body)
@@ -159,6 +174,7 @@ pub struct ConsentGroup {
 /// The consent form: the requested scopes grouped by API, each marked granted or withheld.
 pub fn consent_page(
     request: &str,
+    csrf: &str,
     client_name: &str,
     username: &str,
     groups: &[ConsentGroup],
@@ -189,11 +205,13 @@ pub fn consent_page(
          <strong>{client}</strong> asks for:</p>{sections}\
          <form method=\"post\" action=\"consent\">\
          <input type=\"hidden\" name=\"request\" value=\"{request}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button id=\"approve\" type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\
          <button id=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
         user = escape(username),
         client = escape(client_name),
         request = escape(request),
+        csrf = escape(csrf),
     );
     page(StatusCode::OK, "Allow access?", &body)
 }
@@ -283,7 +301,7 @@ pub fn account_page(user: &User, consents: &[ConsentEntry], csrf: &str) -> Respo
     let body = format!(
         "<h1>Your lab account</h1><p>Logged in as <strong>{name}</strong> ({username}, \
          <code>{sub}</code>).</p><h2>Applications you allowed</h2>{list}\
-         <form method=\"post\" action=\"logout\"><input type=\"hidden\" name=\"csrf\" \
+         <form method=\"post\" action=\"logout/confirm\"><input type=\"hidden\" name=\"csrf\" \
          value=\"{csrf}\"><button id=\"logout\" type=\"submit\">Log out</button></form>",
         name = escape(&user.name),
         username = escape(&user.username),
@@ -291,6 +309,50 @@ pub fn account_page(user: &User, consents: &[ConsentEntry], csrf: &str) -> Respo
         csrf = escape(csrf),
     );
     page(StatusCode::OK, "Your account", &body)
+}
+
+/// What the logout confirmation form carries back to `/idp/logout/confirm`.
+pub struct LogoutQuestion<'a> {
+    /// The session's anti-forgery token.
+    pub csrf: &'a str,
+    /// The client asking, by name, when known.
+    pub client_name: Option<&'a str>,
+    /// The checked client id, when known.
+    pub client_id: Option<&'a str>,
+    /// The checked post-logout redirect URI.
+    pub post_logout_redirect_uri: Option<&'a str>,
+    /// The client's `state`, echoed.
+    pub state: Option<&'a str>,
+}
+
+/// Asks the user before ending their IdP session (RP-Initiated Logout 1.0 section 2).
+pub fn logout_confirm_page(username: &str, question: &LogoutQuestion<'_>) -> Response {
+    let hidden = |name: &str, value: Option<&str>| {
+        value
+            .map(|value| {
+                format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value))
+            })
+            .unwrap_or_default()
+    };
+    let asker = match question.client_name {
+        Some(name) => format!("<strong>{}</strong> asks to log you out", escape(name)),
+        None => "A page asks to log you out".to_owned(),
+    };
+    let body = format!(
+        "<h1>Log out of the lab provider?</h1><p>{asker} of the lab provider, where you are \
+         logged in as <strong>{user}</strong>.</p><p>The request did not prove it comes from \
+         an application you use (no matching <code>id_token_hint</code>), so the lab provider \
+         asks you first.</p>\
+         <form method=\"post\" action=\"logout/confirm\">{csrf}{client}{uri}{state}\
+         <button id=\"confirm-logout\" type=\"submit\">Log out</button></form>\
+         <p><a href=\"account\">Stay logged in</a></p>",
+        user = escape(username),
+        csrf = hidden("csrf", Some(question.csrf)),
+        client = hidden("client_id", question.client_id),
+        uri = hidden("post_logout_redirect_uri", question.post_logout_redirect_uri),
+        state = hidden("state", question.state),
+    );
+    page(StatusCode::OK, "Log out?", &body)
 }
 
 /// Shown after a logout with no way back to a client.

@@ -37,9 +37,19 @@ pub struct Session {
     pub auth_time: u64,
     /// The session id shown to clients as `sid`; not the cookie's value.
     pub sid: String,
-    /// The anti-forgery token for the account page's forms.
+    /// The anti-forgery token every form shown to this session carries.
     pub csrf: String,
     /// When the session ends.
+    pub expires_at: u64,
+}
+
+/// A browser's IdP session before anyone logs in: only the anti-forgery token its login
+/// form carries, so a forged login (RFC 6749 10.12) fails.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    /// The anti-forgery token of its login forms.
+    pub csrf: String,
+    /// When it is dropped.
     pub expires_at: u64,
 }
 
@@ -150,6 +160,8 @@ pub struct Store<T> {
 pub struct Inner<T> {
     /// Cookie value digest to session.
     pub sessions: HashMap<String, Session>,
+    /// Cookie value digest to a browser nobody has logged in from yet.
+    pub browsers: HashMap<String, Browser>,
     /// Request id to pending request.
     pub pending: HashMap<String, Pending<T>>,
     /// Code digest to code.
@@ -169,6 +181,7 @@ impl<T> Default for Store<T> {
         Self {
             inner: Mutex::new(Inner {
                 sessions: HashMap::new(),
+                browsers: HashMap::new(),
                 pending: HashMap::new(),
                 codes: HashMap::new(),
                 access: HashMap::new(),
@@ -197,6 +210,7 @@ impl<T> Inner<T> {
     /// Drops everything expired at `now`, then fails if any map is still full.
     pub fn make_room(&mut self, now: u64) -> Result<(), ProviderError> {
         self.sessions.retain(|_, session| session.expires_at > now);
+        self.browsers.retain(|_, browser| browser.expires_at > now);
         self.pending.retain(|_, pending| pending.expires_at > now);
         self.codes.retain(|_, code| code.expires_at > now);
         self.access.retain(|_, token| token.expires_at > now);
@@ -216,8 +230,17 @@ impl<T> Inner<T> {
             }
         }
 
+        // Anyone may open a login form, so a full browser map drops its oldest too.
+        if self.browsers.len() >= MAX_ENTRIES {
+            let oldest = self.browsers.iter().min_by_key(|(_, browser)| browser.expires_at);
+            if let Some(key) = oldest.map(|(key, _)| key.clone()) {
+                self.browsers.remove(&key);
+            }
+        }
+
         let sizes = [
             self.sessions.len(),
+            self.browsers.len(),
             self.pending.len(),
             self.codes.len(),
             self.access.len(),
@@ -289,6 +312,21 @@ mod tests {
 
         assert!(!inner.pending.contains_key("0"));
         assert_eq!(inner.pending.len(), MAX_ENTRIES - 1);
+    }
+
+    #[test]
+    fn full_browser_map_drops_its_oldest_login_form_session() {
+        let store = Store::<()>::default();
+        let mut inner = store.lock();
+        for index in 0..MAX_ENTRIES {
+            let browser = Browser { csrf: "c".into(), expires_at: 1_000 + index as u64 };
+            inner.browsers.insert(index.to_string(), browser);
+        }
+
+        inner.make_room(50).unwrap();
+
+        assert!(!inner.browsers.contains_key("0"));
+        assert_eq!(inner.browsers.len(), MAX_ENTRIES - 1);
     }
 
     #[test]

@@ -123,29 +123,54 @@ impl Lab {
         self.get(&format!("/authorize?{}", query(&pairs)), cookie).await
     }
 
+    /// Opens the login page in a fresh browser, as that browser then holds it.
+    async fn login_form(&self, params: &[(String, String)]) -> Form {
+        let login = self.authorize(params, None).await;
+        assert_eq!(login.status(), StatusCode::OK);
+        let cookie = session_cookie(&login);
+        let page = text(login).await;
+        Form { request: hidden(&page, "request"), csrf: hidden(&page, "csrf"), cookie }
+    }
+
+    /// Submits a login form with its anti-forgery token and cookie.
+    async fn submit_login(&self, form: &Form, user: &str, password: &str) -> Response {
+        let fields = [
+            ("request", form.request.as_str()),
+            ("csrf", &form.csrf),
+            ("username", user),
+            ("password", password),
+        ];
+        self.post("/login", &fields, Some(&form.cookie)).await
+    }
+
+    /// Logs in on the login page; returns the consent page as a form, with the new cookie.
+    async fn login_to_consent(&self, params: &[(String, String)], user: &str) -> Form {
+        let form = self.login_form(params).await;
+        let consent = self.submit_login(&form, user, &format!("{user}-pass")).await;
+        let cookie = session_cookie(&consent);
+        let page = text(consent).await;
+        if !page.contains("Allow access?") {
+            panic!("expected the consent page, got {page}");
+        }
+        Form { request: hidden(&page, "request"), csrf: hidden(&page, "csrf"), cookie }
+    }
+
+    /// Presses a consent button with the form's anti-forgery token and cookie.
+    async fn decide(&self, form: &Form, decision: &str) -> Response {
+        let fields =
+            [("request", form.request.as_str()), ("csrf", &form.csrf), ("decision", decision)];
+        self.post("/consent", &fields, Some(&form.cookie)).await
+    }
+
     /// Logs in on the login page and approves consent; returns the redirect and the cookie.
     async fn login_and_approve(
         &self,
         params: &[(String, String)],
         user: &str,
     ) -> (Response, String) {
-        let login = self.authorize(params, None).await;
-        assert_eq!(login.status(), StatusCode::OK);
-        let id = hidden(&text(login).await, "request");
-        let password = format!("{user}-pass");
-        let consent = self
-            .post("/login", &[("request", &id), ("username", user), ("password", &password)], None)
-            .await;
-        let cookie = session_cookie(&consent);
-        let page = text(consent).await;
-        if !page.contains("Allow access?") {
-            panic!("expected the consent page, got {page}");
-        }
-        let id = hidden(&page, "request");
-        let done = self
-            .post("/consent", &[("request", &id), ("decision", "approve")], Some(&cookie))
-            .await;
-        (done, cookie)
+        let consent = self.login_to_consent(params, user).await;
+        let done = self.decide(&consent, "approve").await;
+        (done, consent.cookie)
     }
 
     /// Runs the whole code flow and redeems the code; returns the token response.
@@ -198,6 +223,14 @@ impl Lab {
         validation.set_issuer(&[format!("{PUBLIC_URL}/idp")]);
         self.provider.keys.verify(token, &validation).unwrap()
     }
+}
+
+/// A provider form as the browser holds it: the pending request, the anti-forgery token, and
+/// the IdP session cookie it was shown with.
+struct Form {
+    request: String,
+    csrf: String,
+    cookie: String,
 }
 
 async fn text(response: Response) -> String {
@@ -357,11 +390,9 @@ async fn login_page_shows_the_lab_accounts_and_labelled_fields() {
 #[tokio::test]
 async fn wrong_password_shows_the_login_page_again() {
     let lab = lab();
-    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
+    let form = lab.login_form(&request(&[])).await;
 
-    let response = lab
-        .post("/login", &[("request", &id), ("username", "alice"), ("password", "bob-pass")], None)
-        .await;
+    let response = lab.submit_login(&form, "alice", "bob-pass").await;
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.headers().get(SET_COOKIE).is_none());
@@ -371,15 +402,9 @@ async fn wrong_password_shows_the_login_page_again() {
 #[tokio::test]
 async fn session_cookie_is_the_providers_own_httponly_lax_on_idp() {
     let lab = lab();
-    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
+    let form = lab.login_form(&request(&[])).await;
 
-    let response = lab
-        .post(
-            "/login",
-            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
-            None,
-        )
-        .await;
+    let response = lab.submit_login(&form, "alice", "alice-pass").await;
 
     let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
     assert!(cookie.starts_with("grantlab_idp_session="), "{cookie}");
@@ -807,15 +832,9 @@ async fn consent_is_remembered_and_prompt_consent_asks_again() {
 async fn consent_lists_withheld_permissions() {
     let lab = lab();
     let params = request(&[("scope", "openid approve:reports")]);
-    let id = hidden(&text(lab.authorize(&params, None).await).await, "request");
+    let form = lab.login_form(&params).await;
 
-    let consent = lab
-        .post(
-            "/login",
-            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
-            None,
-        )
-        .await;
+    let consent = lab.submit_login(&form, "alice", "alice-pass").await;
 
     let page = text(consent).await;
     assert!(page.contains("Expenses API"));
@@ -826,19 +845,9 @@ async fn consent_lists_withheld_permissions() {
 #[tokio::test]
 async fn denied_consent_is_access_denied() {
     let lab = lab();
-    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
-    let consent = lab
-        .post(
-            "/login",
-            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
-            None,
-        )
-        .await;
-    let cookie = session_cookie(&consent);
-    let id = hidden(&text(consent).await, "request");
+    let consent = lab.login_to_consent(&request(&[]), "alice").await;
 
-    let response =
-        lab.post("/consent", &[("request", &id), ("decision", "deny")], Some(&cookie)).await;
+    let response = lab.decide(&consent, "deny").await;
 
     assert_eq!(param(&response, "error"), "access_denied");
     assert_eq!(param(&response, "state"), "st-1");
@@ -847,19 +856,16 @@ async fn denied_consent_is_access_denied() {
 #[tokio::test]
 async fn consent_form_from_another_session_is_refused() {
     let lab = lab();
-    let id = hidden(&text(lab.authorize(&request(&[]), None).await).await, "request");
-    let consent = lab
-        .post(
-            "/login",
-            &[("request", &id), ("username", "alice"), ("password", "alice-pass")],
-            None,
-        )
-        .await;
-    let id = hidden(&text(consent).await, "request");
+    let consent = lab.login_to_consent(&request(&[]), "alice").await;
+    let (_, other_cookie) = lab.login_and_approve(&request(&[]), "bob").await;
+    let other_csrf = hidden(&text(lab.get("/account", Some(&other_cookie)).await).await, "csrf");
 
-    let response = lab.post("/consent", &[("request", &id), ("decision", "approve")], None).await;
+    let fields =
+        [("request", consent.request.as_str()), ("csrf", &other_csrf), ("decision", "approve")];
+    let response = lab.post("/consent", &fields, Some(&other_cookie)).await;
 
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(text(response).await.contains("another login session"));
 }
 
 #[tokio::test]
@@ -947,15 +953,237 @@ async fn logout_returns_to_a_registered_uri_with_state() {
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
 }
 
+/// `GET /logout` with these parameters.
+fn logout_uri(params: &[(&str, &str)]) -> String {
+    format!("/logout?{}", query(params))
+}
+
+/// The anti-forgery token of a logged-in session, read off its account page.
+async fn account_csrf(lab: &Lab, cookie: &str) -> String {
+    hidden(&text(lab.get("/account", Some(cookie)).await).await, "csrf")
+}
+
+/// Whether the session behind `cookie` is still logged in.
+async fn logged_in(lab: &Lab, cookie: &str) -> bool {
+    let response = lab.authorize(&request(&[("prompt", "none")]), Some(cookie)).await;
+    !location(&response)
+        .query_pairs()
+        .any(|(name, value)| name == "error" && value == "login_required")
+}
+
 #[tokio::test]
-async fn logout_ends_the_session() {
+async fn logout_without_an_id_token_hint_asks_the_user_first() {
     let lab = lab();
     let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
 
-    lab.get("/logout", Some(&cookie)).await;
-    let response = lab.authorize(&request(&[("prompt", "none")]), Some(&cookie)).await;
+    let response = lab.get("/logout", Some(&cookie)).await;
 
-    assert_eq!(param(&response, "error"), "login_required");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    let page = text(response).await;
+    assert!(page.contains("Log out of the lab provider?"), "{page}");
+    assert!(page.contains("action=\"logout/confirm\""));
+    assert!(logged_in(&lab, &cookie).await);
+}
+
+#[tokio::test]
+async fn logout_with_a_hint_from_another_session_asks_the_user_first() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "bob").await;
+    let tokens = json(lab.redeem(&param(&done, "code"), VERIFIER).await).await;
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let hint = tokens["id_token"].as_str().unwrap();
+
+    let response = lab.get(&logout_uri(&[("id_token_hint", hint)]), Some(&cookie)).await;
+
+    assert!(text(response).await.contains("Log out of the lab provider?"));
+    assert!(logged_in(&lab, &cookie).await);
+}
+
+#[tokio::test]
+async fn logout_with_the_sessions_own_hint_ends_it_at_once_and_echoes_state() {
+    let lab = lab();
+    let (done, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let tokens = json(lab.redeem(&param(&done, "code"), VERIFIER).await).await;
+    let hint = tokens["id_token"].as_str().unwrap();
+
+    let params = [
+        ("id_token_hint", hint),
+        ("post_logout_redirect_uri", "http://lab.test/"),
+        ("state", "bye"),
+    ];
+    let response = lab.get(&logout_uri(&params), Some(&cookie)).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(param(&response, "state"), "bye");
+    assert!(response.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert!(!logged_in(&lab, &cookie).await);
+}
+
+#[tokio::test]
+async fn confirmed_logout_ends_the_session_and_returns_to_the_registered_uri_with_state() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let params = [
+        ("client_id", SANDBOX_CLIENT_ID),
+        ("post_logout_redirect_uri", "http://lab.test/"),
+        ("state", "bye"),
+    ];
+    let page = text(lab.get(&logout_uri(&params), Some(&cookie)).await).await;
+
+    let fields = [
+        ("csrf", hidden(&page, "csrf")),
+        ("client_id", hidden(&page, "client_id")),
+        ("post_logout_redirect_uri", hidden(&page, "post_logout_redirect_uri")),
+        ("state", hidden(&page, "state")),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = lab.post("/logout/confirm", &fields, Some(&cookie)).await;
+
+    assert_eq!(location(&response).as_str(), "http://lab.test/?state=bye");
+    assert!(!logged_in(&lab, &cookie).await);
+}
+
+#[tokio::test]
+async fn logout_confirmation_without_its_anti_forgery_token_is_refused() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let (_, other) = lab.login_and_approve(&request(&[]), "bob").await;
+    let others_csrf = account_csrf(&lab, &other).await;
+
+    let missing = lab.post("/logout/confirm", &[], Some(&cookie)).await;
+    let wrong = lab.post("/logout/confirm", &[("csrf", &others_csrf)], Some(&cookie)).await;
+
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    assert!(text(wrong).await.contains("anti-forgery token"));
+    assert!(logged_in(&lab, &cookie).await);
+}
+
+#[tokio::test]
+async fn account_page_logout_checks_its_anti_forgery_token() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let page = text(lab.get("/account", Some(&cookie)).await).await;
+    assert!(page.contains("action=\"logout/confirm\""));
+
+    let forged = lab.post("/logout/confirm", &[("csrf", "guessed")], Some(&cookie)).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(logged_in(&lab, &cookie).await);
+
+    let csrf = hidden(&page, "csrf");
+    let done = lab.post("/logout/confirm", &[("csrf", &csrf)], Some(&cookie)).await;
+    assert!(text(done).await.contains("You are logged out"));
+    assert!(!logged_in(&lab, &cookie).await);
+}
+
+#[tokio::test]
+async fn post_logout_redirect_uri_must_match_a_registered_one_exactly() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let csrf = account_csrf(&lab, &cookie).await;
+
+    for uri in ["http://lab.test", "http://lab.test/?x=1", "http://lab.test/x", "https://lab.test/"]
+    {
+        let params = [("client_id", SANDBOX_CLIENT_ID), ("post_logout_redirect_uri", uri)];
+        let asked = lab.get(&logout_uri(&params), Some(&cookie)).await;
+        let fields = [("csrf", csrf.as_str()), params[0], params[1]];
+        let confirmed = lab.post("/logout/confirm", &fields, Some(&cookie)).await;
+
+        assert_eq!(asked.status(), StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(confirmed.status(), StatusCode::BAD_REQUEST, "{uri}");
+    }
+    assert!(logged_in(&lab, &cookie).await);
+}
+
+#[tokio::test]
+async fn login_form_without_its_anti_forgery_token_is_refused() {
+    let lab = lab();
+    let form = lab.login_form(&request(&[])).await;
+    let missing = Form { csrf: String::new(), ..form };
+
+    let response = lab.submit_login(&missing, "alice", "alice-pass").await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    assert!(text(response).await.contains("no anti-forgery token"));
+}
+
+#[tokio::test]
+async fn login_form_with_another_browsers_anti_forgery_token_is_refused() {
+    let lab = lab();
+    let attacker = lab.login_form(&request(&[])).await;
+    let victim = lab.login_form(&request(&[])).await;
+    let forged = Form { cookie: victim.cookie, ..attacker };
+    let no_cookie = Form { cookie: "other=1".into(), ..lab.login_form(&request(&[])).await };
+
+    let response = lab.submit_login(&forged, "alice", "alice-pass").await;
+    let cookieless = lab.submit_login(&no_cookie, "alice", "alice-pass").await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    assert_eq!(cookieless.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn account_login_form_checks_its_anti_forgery_token() {
+    let lab = lab();
+    let login = lab.get("/account", None).await;
+    let cookie = session_cookie(&login);
+    let page = text(login).await;
+    let form = Form { request: String::new(), csrf: hidden(&page, "csrf"), cookie };
+
+    let forged = Form { csrf: "forged".into(), ..form };
+    let response = lab.submit_login(&forged, "bob", "bob-pass").await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn consent_form_without_its_anti_forgery_token_is_refused() {
+    let lab = lab();
+    let consent = lab.login_to_consent(&request(&[]), "alice").await;
+    let login_csrf = lab.login_form(&request(&[])).await.csrf;
+
+    let missing = Form { csrf: String::new(), ..consent };
+    let response = lab.decide(&missing, "approve").await;
+    let wrong = Form { csrf: login_csrf, ..missing };
+    let wrong_response = lab.decide(&wrong, "approve").await;
+    let right = lab
+        .decide(&Form { csrf: account_csrf(&lab, &wrong.cookie).await, ..wrong }, "approve")
+        .await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(wrong_response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(param(&right, "state"), "st-1", "a refused form leaves the request usable");
+}
+
+#[tokio::test]
+async fn consent_revocation_without_its_anti_forgery_token_is_refused() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    let missing =
+        lab.post("/account/revoke", &[("client_id", SANDBOX_CLIENT_ID)], Some(&cookie)).await;
+    let fields = [("csrf", "forged"), ("client_id", SANDBOX_CLIENT_ID)];
+    let wrong = lab.post("/account/revoke", &fields, Some(&cookie)).await;
+
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let again = lab.authorize(&request(&[("prompt", "none")]), Some(&cookie)).await;
+    assert!(param(&again, "code").len() > 20, "the consent is still remembered");
+}
+
+#[test]
+fn anti_forgery_tokens_differ_per_idp_session() {
+    let lab = lab();
+
+    let (first, first_cookie) = super::session::form_token(&lab.provider, None).unwrap();
+    let (second, _) = super::session::form_token(&lab.provider, None).unwrap();
+
+    assert_ne!(first, second);
+    assert!(first_cookie.is_some());
 }
 
 #[tokio::test]
@@ -1018,12 +1246,13 @@ async fn offline_access_is_withheld_for_an_api_that_does_not_allow_it() {
 #[tokio::test]
 async fn account_page_without_a_session_offers_the_login_form() {
     let lab = lab();
-    let page = text(lab.get("/account", None).await).await;
+    let login = lab.get("/account", None).await;
+    let browser = session_cookie(&login);
+    let page = text(login).await;
     assert!(page.contains("id=\"login\""));
 
-    let response = lab
-        .post("/login", &[("request", ""), ("username", "bob"), ("password", "bob-pass")], None)
-        .await;
+    let form = Form { request: String::new(), csrf: hidden(&page, "csrf"), cookie: browser };
+    let response = lab.submit_login(&form, "bob", "bob-pass").await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&response);
@@ -1150,4 +1379,72 @@ async fn mischief_lab_lifetime_is_for_the_sandbox_client_only() {
 
     assert_eq!(param(&response, "error"), "invalid_request");
     assert!(param(&response, "error_description").contains("sandbox"));
+}
+
+#[tokio::test]
+async fn revocation_and_introspection_require_client_authentication() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let access = tokens["access_token"].as_str().unwrap();
+
+    for path in ["/revoke", "/introspect"] {
+        let response = lab.post(path, &[("token", access)], None).await;
+
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(json(response).await["error"], "invalid_client", "{path}");
+    }
+    let form = [("token", access)];
+    let still = json(lab.back_channel("/introspect", SANDBOX_CLIENT_ID, SECRET, &form).await).await;
+    assert_eq!(still["active"], true, "an unauthenticated revocation changes nothing");
+}
+
+#[tokio::test]
+async fn revoked_access_token_is_inactive_and_refused_at_userinfo() {
+    let lab = lab();
+    let tokens = lab.tokens(&[("audience", ""), ("scope", "openid profile")], "alice").await;
+    let access = tokens["access_token"].as_str().unwrap();
+
+    let revoked =
+        lab.back_channel("/revoke", SANDBOX_CLIENT_ID, SECRET, &[("token", access)]).await;
+    let form = [("token", access)];
+    let introspected =
+        json(lab.back_channel("/introspect", SANDBOX_CLIENT_ID, SECRET, &form).await).await;
+    let request = Request::get("/userinfo")
+        .header(AUTHORIZATION, format!("Bearer {access}"))
+        .body(Body::empty())
+        .unwrap();
+    let userinfo = lab.send(request).await;
+
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(introspected["active"], false);
+    assert_eq!(userinfo.status(), StatusCode::UNAUTHORIZED);
+    assert!(userinfo.headers()[WWW_AUTHENTICATE].to_str().unwrap().contains("invalid_token"));
+}
+
+#[tokio::test]
+async fn userinfo_keeps_a_non_ascii_name_intact() {
+    let lab = lab();
+    let tokens = lab.tokens(&[("scope", "openid profile")], "carol").await;
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+
+    let request =
+        Request::get("/userinfo").header(AUTHORIZATION, bearer).body(Body::empty()).unwrap();
+    let body = json(lab.send(request).await).await;
+
+    assert_eq!(body["family_name"], "Nguyễn-Sørensen");
+}
+
+#[tokio::test]
+async fn no_refresh_token_for_a_client_without_the_refresh_grant() {
+    let scenario = DEFAULT_SCENARIO.replacen(
+        "grant_types = [\"authorization_code\", \"refresh_token\"]",
+        "grant_types = [\"authorization_code\"]",
+        1,
+    );
+    let lab = lab_with(&scenario);
+
+    let tokens = lab.tokens(&[], "alice").await;
+
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+    assert!(!tokens["scope"].as_str().unwrap().contains("offline_access"));
 }
