@@ -62,11 +62,15 @@ impl Learner {
             }
             let page = answer.text().await.unwrap();
             let request = ("request", hidden(&page, "request"));
+            // Every provider form carries its IdP session's anti-forgery token.
+            let csrf = ("csrf", hidden(&page, "csrf"));
             let (path, form) = if page.contains("name=\"password\"") {
                 let password = format!("{user}-pass");
-                ("/idp/login", vec![request, ("username", user.to_owned()), ("password", password)])
+                let login =
+                    vec![request, csrf, ("username", user.to_owned()), ("password", password)];
+                ("/idp/login", login)
             } else {
-                ("/idp/consent", vec![request, ("decision", decision.to_owned())])
+                ("/idp/consent", vec![request, csrf, ("decision", decision.to_owned())])
             };
             answer = self.http.post(self.server.at(path)).form(&form).send().await.unwrap();
         }
