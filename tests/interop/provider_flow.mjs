@@ -4,9 +4,10 @@
 //
 // Runs discovery, the authorization code flow with PKCE (logging in through the provider's
 // HTML forms with fetch and a hand-kept cookie), ID token validation, userinfo, a call to the
-// Expenses API, refresh with rotation and reuse detection, and client credentials. Prints one
-// JSON object on stdout; any failure prints {"error": ...} and exits 1. Loopback only: the
-// issuer must be http://127.0.0.1, the only case where insecure requests are allowed.
+// Expenses API, refresh with rotation and reuse detection, client credentials, the hybrid
+// flow and RP-initiated logout. Prints one JSON object on stdout; any failure prints
+// {"error": ...} and exits 1. Loopback only: the issuer must be http://127.0.0.1, the only
+// case where insecure requests are allowed.
 import * as client from "openid-client";
 
 const [issuerArg, clientId, clientSecret, machineId, machineSecret] = process.argv.slice(2);
@@ -168,6 +169,23 @@ async function main() {
     idTokenExpected: true,
   });
   out.hybrid = { sub: hybridTokens.claims().sub, front_channel_id_token: fields.has("id_token") };
+
+  // 9. RP-initiated logout: without an ID token hint the provider asks the user first; with
+  //    this session's own hint it ends the session and returns to the registered URI, state
+  //    echoed.
+  const postLogout = new URL("/", issuer).href;
+  const unhinted = client.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogout });
+  const asked = await fetch(unhinted, { headers: { cookie }, redirect: "manual" });
+  const hinted = client.buildEndSessionUrl(config, {
+    id_token_hint: tokens.id_token, post_logout_redirect_uri: postLogout, state: "bye",
+  });
+  const ended = await fetch(hinted, { headers: { cookie }, redirect: "manual" });
+  out.logout = {
+    unhinted_status: asked.status,
+    unhinted_asks: (await asked.text()).includes("Log out of the lab provider?"),
+    hinted_status: ended.status,
+    hinted_location: ended.headers.get("location"),
+  };
 
   console.log(JSON.stringify(out));
 }

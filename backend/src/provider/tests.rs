@@ -1448,3 +1448,18 @@ async fn no_refresh_token_for_a_client_without_the_refresh_grant() {
     assert!(tokens.get("refresh_token").is_none(), "{tokens}");
     assert!(!tokens["scope"].as_str().unwrap().contains("offline_access"));
 }
+
+#[tokio::test]
+async fn login_replaces_the_login_forms_idp_session_and_its_token() {
+    let lab = lab();
+    let form = lab.login_form(&request(&[])).await;
+
+    let consent = lab.submit_login(&form, "alice", "alice-pass").await;
+    let cookie = session_cookie(&consent);
+    let page = text(consent).await;
+
+    assert_ne!(cookie, form.cookie, "a new cookie value after login (no session fixation)");
+    assert_ne!(hidden(&page, "csrf"), form.csrf);
+    let old = Form { request: hidden(&page, "request"), ..form };
+    assert_eq!(lab.decide(&old, "approve").await.status(), StatusCode::FORBIDDEN);
+}

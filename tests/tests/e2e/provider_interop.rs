@@ -59,4 +59,8 @@ async fn openid_client_runs_every_flow_against_the_lab_provider() {
     assert_eq!(out["client_credentials"]["has_id_token"], false);
     assert_eq!(out["hybrid"]["sub"], out["id_token"]["sub"]);
     assert_eq!(out["hybrid"]["front_channel_id_token"], true);
+    assert_eq!(out["logout"]["unhinted_status"], 200);
+    assert_eq!(out["logout"]["unhinted_asks"], true);
+    assert_eq!(out["logout"]["hinted_status"], 303);
+    assert_eq!(out["logout"]["hinted_location"], format!("{}/?state=bye", server.url).as_str());
 }
