@@ -136,7 +136,15 @@ fn read_hint(provider: &Provider, hint: &str) -> Result<Hint, ProviderError> {
         ))
     })?;
     let text = |name: &str| claims[name].as_str().map(str::to_owned);
-    Ok(Hint { client_id: text("aud"), sub: text("sub"), sid: text("sid") })
+
+    // An access token (RFC 9068) is signed by the same key; its audience is an API, not a client.
+    let client_id = text("aud").filter(|aud| provider.world.client(aud).is_some());
+    if client_id.is_none() {
+        return Err(ProviderError::Page(
+            "`id_token_hint` is not an ID token: its audience is not a client".to_owned(),
+        ));
+    }
+    Ok(Hint { client_id, sub: text("sub"), sid: text("sid") })
 }
 
 fn confirm(

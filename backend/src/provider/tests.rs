@@ -1463,3 +1463,17 @@ async fn login_replaces_the_login_forms_idp_session_and_its_token() {
     let old = Form { request: hidden(&page, "request"), ..form };
     assert_eq!(lab.decide(&old, "approve").await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn access_token_is_refused_as_an_id_token_hint() {
+    let lab = lab();
+    let (done, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let tokens = json(lab.redeem(&param(&done, "code"), VERIFIER).await).await;
+    let access = tokens["access_token"].as_str().unwrap();
+
+    let response = lab.get(&logout_uri(&[("id_token_hint", access)]), Some(&cookie)).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(text(response).await.contains("not an ID token"));
+    assert!(logged_in(&lab, &cookie).await);
+}
