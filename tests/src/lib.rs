@@ -1,6 +1,7 @@
 //! Helpers for Grantlab's end-to-end tests: a real server on `127.0.0.1:0`, and a real headless
 //! Chromium driven through chromedriver.
 
+pub mod bench;
 mod browser;
 mod flow;
 mod oidc_provider;

@@ -2,6 +2,7 @@
 //!
 //! - `cargo xtask run`: set up the toolchain, build the frontend, start the sandbox.
 //! - `cargo xtask test`: set up the test tools, then fmt, clippy, unit, wasm and e2e tests.
+//! - `cargo xtask bench [provider] [workshop] [page]`: the benchmarks of `BENCHMARKS.md`.
 //! - `cargo xtask setup` and `cargo xtask dist`: the first steps on their own.
 //!
 //! Every install comes from a package registry (crates.io, Debian, npm), never from GitHub:
@@ -14,7 +15,8 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-const USAGE: &str = "usage: cargo xtask <run|test|setup|dist> [-- args for grantlab]";
+const USAGE: &str =
+    "usage: cargo xtask <run|test|bench|setup|dist> [-- args for grantlab, or bench parts]";
 
 fn main() {
     // The chain alone: a step's own output already says what failed, a backtrace adds noise.
@@ -32,6 +34,7 @@ fn xtask() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench(&args[1..]),
         Some("setup") => setup::build_tools().and_then(|()| setup::test_tools()),
         Some("dist") => setup::build_tools().and_then(|()| dist()),
         _ => bail!("{USAGE}"),
@@ -149,6 +152,27 @@ impl Tally {
             }
         }
     }
+}
+
+/// The benchmarks (`tests/benches/lab`) against the release server, oidc-provider and the
+/// built frontend; their Markdown goes to stdout for `BENCHMARKS.md`.
+fn bench(parts: &[String]) -> anyhow::Result<()> {
+    setup::build_tools()?;
+    setup::test_tools()?;
+    dist()?;
+    step(
+        "build the release server",
+        cargo().args(["build", "--release", "-p", "grantlab-backend", "--bin", "grantlab"]),
+    )?;
+
+    let chromedriver = setup::which("chromedriver").context("chromedriver is not on PATH")?;
+    step(
+        "benchmarks",
+        cargo()
+            .args(["bench", "-p", "grantlab-tests", "--bench", "lab", "--"])
+            .args(parts)
+            .env("CHROMEDRIVER", &chromedriver),
+    )
 }
 
 /// Builds the frontend into `dist/` with Trunk, in release with the `wasm-release` profile.
