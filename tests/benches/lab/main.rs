@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-/// Where the things under test are.
+/// Where the things under test are: `GRANTLAB_BENCH_SERVER` and `GRANTLAB_BENCH_DIST` override
+/// the release binary and Trunk's output of this checkout.
 pub struct Paths {
     /// The release `grantlab` binary.
     pub server: PathBuf,
@@ -38,7 +39,8 @@ fn main() -> anyhow::Result<()> {
     let paths = Paths {
         server: std::env::var_os("GRANTLAB_BENCH_SERVER")
             .map_or_else(|| root.join("target/release/grantlab"), PathBuf::from),
-        dist: root.join("dist"),
+        dist: std::env::var_os("GRANTLAB_BENCH_DIST")
+            .map_or_else(|| root.join("dist"), PathBuf::from),
         interop: root.join("tests/interop"),
     };
     anyhow::ensure!(

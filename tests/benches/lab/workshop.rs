@@ -96,7 +96,11 @@ pub async fn workshop(paths: &Paths) -> anyhow::Result<String> {
     let all = tally.all_latencies();
     let p99 = percentile(&all, 99.0);
     let worst_step = (0..STEPS.len())
-        .map(|step| percentile(tally.latencies.get(&step).map_or(&[][..], Vec::as_slice), 99.0))
+        .map(|step| {
+            let mut latencies = tally.latencies.get(&step).cloned().unwrap_or_default();
+            latencies.sort_unstable();
+            percentile(&latencies, 99.0)
+        })
         .max()
         .unwrap_or_default();
     let met = |ok: bool| if ok { "met" } else { "**not met**" };
@@ -169,14 +173,15 @@ fn step_table(tally: &Tally) -> String {
     let mut out =
         String::from("| step | count | p50 ms | p99 ms | errors |\n|---|---|---|---|---|\n");
     for (index, name) in STEPS.iter().enumerate() {
-        let latencies = tally.latencies.get(&index).map_or(&[][..], Vec::as_slice);
+        let mut latencies = tally.latencies.get(&index).cloned().unwrap_or_default();
+        latencies.sort_unstable();
         let (errors, message) = tally.errors.get(&index).cloned().unwrap_or_default();
         let message = if message.is_empty() { String::new() } else { format!(" ({message})") };
         out.push_str(&format!(
             "| {name} | {} | {:.1} | {:.1} | {errors}{message} |\n",
             latencies.len(),
-            percentile(latencies, 50.0).as_secs_f64() * 1000.0,
-            percentile(latencies, 99.0).as_secs_f64() * 1000.0,
+            percentile(&latencies, 50.0).as_secs_f64() * 1000.0,
+            percentile(&latencies, 99.0).as_secs_f64() * 1000.0,
         ));
     }
     out
@@ -262,7 +267,8 @@ impl Flow<'_> {
                         .await?;
                 self.login_url = composed.url;
             }
-            // The browser goes to the provider: login page, password, consent.
+            // The browser goes to the provider: login page, password, and the consent page the
+            // first time alice meets the sandbox (the provider remembers her consent after).
             1 => {
                 let page = ok(self.client.get(&self.login_url).send().await?).await?.text().await?;
                 let request = form_request(&page).context("no login form")?;
@@ -272,8 +278,12 @@ impl Flow<'_> {
                     ("password", "alice-pass"),
                 ];
                 let login = format!("{}/idp/login", self.base);
-                let page =
-                    ok(self.client.post(login).form(&form).send().await?).await?.text().await?;
+                let response = self.client.post(login).form(&form).send().await?;
+                if let Some(callback) = location(&response) {
+                    self.callback = callback;
+                    return Ok(());
+                }
+                let page = ok(response).await?.text().await?;
                 let request = form_request(&page).context("no consent form")?;
                 let form = [("request", request.as_str()), ("decision", "approve")];
                 let consent = format!("{}/idp/consent", self.base);
