@@ -1,5 +1,8 @@
 //! The provider's signing key: RSA 2048, RS256, kept as PEM in the data folder so a restart
 //! does not invalidate the tokens already issued, and published as a JWKS (RFC 7517).
+//!
+//! Signing uses ring's RSA key pair, parsed once at start: jsonwebtoken's `encode` on RustCrypto
+//! `rsa` signed about 4x slower per CPU-second here (see `BENCHMARKS.md`, issue 7).
 
 use std::path::Path;
 
@@ -8,8 +11,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use rsa::PrivateKey;
-use rsa::pkcs1::{EncodeRsaPrivateKey, LineEnding};
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, LineEnding};
+use rsa::pkcs8::DecodePrivateKey;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -20,7 +26,8 @@ pub const KEY_FILE: &str = "provider-signing-key.pem";
 /// The signing key, parsed once, with its public half as a JWKS.
 pub struct Keys {
     kid: String,
-    encoding: EncodingKey,
+    signer: RsaKeyPair,
+    random: SystemRandom,
     decoding: DecodingKey,
     jwks: JwkSet,
 }
@@ -53,6 +60,13 @@ impl Keys {
     /// Parses a PKCS#1 or PKCS#8 PEM private key.
     pub fn from_pem(pem: &[u8]) -> anyhow::Result<Self> {
         let encoding = EncodingKey::from_rsa_pem(pem)?;
+        let text = std::str::from_utf8(pem).context("the PEM is not UTF-8")?;
+        let private = PrivateKey::from_pkcs1_pem(text)
+            .or_else(|_| PrivateKey::from_pkcs8_pem(text))
+            .context("the PEM is neither PKCS#1 nor PKCS#8")?;
+        let der = private.to_pkcs1_der().context("cannot encode the key as PKCS#1")?;
+        let signer = RsaKeyPair::from_der(der.as_bytes())
+            .map_err(|rejected| anyhow::anyhow!("the key cannot sign RS256: {rejected}"))?;
         let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256)?;
         let jsonwebtoken::jwk::AlgorithmParameters::RSA(rsa) = &jwk.algorithm else {
             anyhow::bail!("the key is not an RSA key");
@@ -65,7 +79,8 @@ impl Keys {
         jwk.common.public_key_use = Some(PublicKeyUse::Signature);
         jwk.common.key_algorithm = Some(KeyAlgorithm::RS256);
 
-        Ok(Self { kid, encoding, decoding, jwks: JwkSet { keys: vec![jwk] } })
+        let random = SystemRandom::new();
+        Ok(Self { kid, signer, random, decoding, jwks: JwkSet { keys: vec![jwk] } })
     }
 
     /// The key id put in every token's header.
@@ -78,12 +93,26 @@ impl Keys {
         &self.jwks
     }
 
-    /// Signs `claims` with RS256; `typ` is `JWT` for ID tokens, `at+jwt` for access tokens.
+    /// Signs `claims` with RS256 (RFC 7515 5.1); `typ` is `JWT` for ID tokens, `at+jwt` for
+    /// access tokens. It takes about a millisecond: never call it under the store's lock.
     pub fn sign<T: Serialize>(&self, typ: &str, claims: &T) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::RS256);
         header.typ = Some(typ.to_owned());
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding).context("cannot sign a token")
+
+        // The signing input: BASE64URL(header) '.' BASE64URL(claims).
+        let mut token = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header)?);
+        token.push('.');
+        token.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims)?));
+
+        // RSASSA-PKCS1-v1_5 with SHA-256 over it (RFC 7518 3.3).
+        let mut signature = vec![0; self.signer.public().modulus_len()];
+        self.signer
+            .sign(&RSA_PKCS1_SHA256, &self.random, token.as_bytes(), &mut signature)
+            .map_err(|_| anyhow::anyhow!("cannot sign a token"))?;
+        token.push('.');
+        token.push_str(&URL_SAFE_NO_PAD.encode(&signature));
+        Ok(token)
     }
 
     /// Checks a token this provider signed, with `validation`'s rules.
@@ -142,6 +171,43 @@ mod tests {
         let claims: serde_json::Value =
             second.verify(&token, &Validation::new(Algorithm::RS256)).unwrap();
         assert_eq!(claims["sub"], "x");
+    }
+
+    #[test]
+    fn signature_verifies_with_the_published_jwk_and_names_typ_and_kid() {
+        let folder = tempfile::tempdir().unwrap();
+        let keys = Keys::load_or_create(folder.path()).unwrap();
+
+        let token = keys.sign("at+jwt", &serde_json::json!({"sub": "y", "exp": u32::MAX})).unwrap();
+
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.alg, Algorithm::RS256);
+        assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+        assert_eq!(header.kid.as_deref(), Some(keys.kid()));
+        let jwk = &keys.jwks().keys[0];
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.required_spec_claims.clear();
+        let decoded = jsonwebtoken::decode::<serde_json::Value>(
+            &token,
+            &DecodingKey::from_jwk(jwk).unwrap(),
+            &validation,
+        )
+        .unwrap();
+        assert_eq!(decoded.claims["sub"], "y");
+    }
+
+    #[test]
+    fn a_pkcs8_key_signs_too() {
+        use rsa::pkcs8::EncodePrivateKey;
+        let key = PrivateKey::new(&mut getrandom::SysRng, 2048).unwrap();
+        let pem = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+
+        let keys = Keys::from_pem(pem.as_bytes()).unwrap();
+        let token = keys.sign("JWT", &serde_json::json!({"sub": "z", "exp": u32::MAX})).unwrap();
+
+        let claims: serde_json::Value =
+            keys.verify(&token, &Validation::new(Algorithm::RS256)).unwrap();
+        assert_eq!(claims["sub"], "z");
     }
 
     #[test]

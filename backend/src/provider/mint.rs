@@ -84,17 +84,40 @@ pub struct Minted {
     pub key: String,
 }
 
-/// Makes an access token: a JWT for the named API (RFC 9068), or an opaque value when none
-/// was named, only good at userinfo and introspection.
+/// An access token recorded in the store; a JWT is signed by [`Recorded::sign`] once the
+/// store is unlocked, so that no request waits on the lock while another one signs.
+pub struct Recorded {
+    minted: Minted,
+    /// The JWT's claims, still to sign; `None` for an opaque token.
+    claims: Option<Value>,
+}
+
+impl Recorded {
+    /// Its key in the store.
+    pub fn key(&self) -> &str {
+        &self.minted.key
+    }
+
+    /// The token, signed if it is a JWT (RS256 takes about a millisecond).
+    pub fn sign(self, provider: &Provider) -> anyhow::Result<Minted> {
+        let Some(claims) = self.claims else { return Ok(self.minted) };
+        let token = provider.keys.sign("at+jwt", &claims)?;
+        Ok(Minted { token, ..self.minted })
+    }
+}
+
+/// Records an access token: a JWT for the named API (RFC 9068), or an opaque value when none
+/// was named, only good at userinfo and introspection. Its record is in the store before the
+/// JWT is signed, so a code replay in between still revokes it.
 pub fn access_token(
     provider: &Provider,
     store: &mut Inner<AuthRequest>,
     grant: &Grant,
     family: Option<&str>,
     now: u64,
-) -> anyhow::Result<Minted> {
+) -> anyhow::Result<Recorded> {
     let api = grant.api.as_deref().and_then(|identifier| provider.world.api(identifier));
-    let (token, key, lifetime, audience, jti) = match api {
+    let (token, claims, key, lifetime, audience, jti) = match api {
         Some(api) => {
             // MISCHIEF (issue 6): a scenario's shorter lifetime, never a longer one.
             let configured = api.access_token_lifetime;
@@ -116,8 +139,7 @@ pub fn access_token(
             if let Some(auth_time) = grant.auth_time {
                 claims.insert("auth_time".into(), json!(auth_time));
             }
-            let token = provider.keys.sign("at+jwt", &Value::Object(claims))?;
-            (token, jti.clone(), lifetime, audience, Some(jti))
+            (String::new(), Some(Value::Object(claims)), jti.clone(), lifetime, audience, Some(jti))
         }
         None => {
             let token = random_value();
@@ -126,7 +148,7 @@ pub fn access_token(
                 .world
                 .client(&grant.client_id)
                 .map_or(MIN_LIFETIME, |client| client.opaque_token_lifetime);
-            (token, key, lifetime, Vec::new(), None)
+            (token, None, key, lifetime, Vec::new(), None)
         }
     };
 
@@ -140,7 +162,7 @@ pub fn access_token(
         revoked: false,
     };
     store.access.insert(key.clone(), record);
-    Ok(Minted { token, expires_in: lifetime, key })
+    Ok(Recorded { minted: Minted { token, expires_in: lifetime, key }, claims })
 }
 
 /// Starts a refresh token family for `grant`.

@@ -190,10 +190,11 @@ fn code_grant(
         .map(|family| mint::refresh_token(&mut store, client, &grant, family, now));
     if let Some(stored) = store.codes.get_mut(&key) {
         stored.used = true;
-        stored.issued.push(access.key.clone());
+        stored.issued.push(access.key().to_owned());
         stored.family = family.clone();
     }
     drop(store);
+    let access = access.sign(provider)?;
 
     let id_token = if grant.scope.iter().any(|scope| scope == "openid") {
         let extras = IdTokenExtras {
@@ -284,6 +285,7 @@ fn refresh_grant(
     };
     let access = mint::access_token(provider, &mut store, &grant, Some(&record.family), now)?;
     drop(store);
+    let access = access.sign(provider)?;
 
     let id_token = if grant.scope.iter().any(|scope| scope == "openid") {
         let extras = IdTokenExtras { access_token: Some(&access.token), ..Default::default() };
@@ -351,6 +353,7 @@ fn client_credentials_grant(
     store.make_room(now)?;
     let access = mint::access_token(provider, &mut store, &grant, None, now)?;
     drop(store);
+    let access = access.sign(provider)?;
     tracing::info!(client_id = %client.client_id, api = %api.identifier, "machine token issued");
     Ok(response(&grant, access, None, None))
 }
