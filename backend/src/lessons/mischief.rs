@@ -87,6 +87,38 @@ mod tests {
         assert!(!current(&other).await.any());
     }
 
+    /// A log sink for one test.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn turning_a_switch_on_warns_and_turning_all_off_does_not() {
+        let log = Captured::default();
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let learner = session();
+
+        set(&learner, Mischief::default()).await.unwrap();
+        let calm = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        set(&learner, Mischief { wrong_pkce_verifier: true, ..Mischief::default() }).await.unwrap();
+        let loud = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+
+        assert!(!calm.contains("WARN"), "{calm}");
+        assert!(loud.contains("WARN") && loud.contains("wrong_pkce_verifier: true"), "{loud}");
+    }
+
     #[test]
     fn expected_value_differs_only_when_tampered() {
         assert_eq!(expected("abc", false), "abc");
