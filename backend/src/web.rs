@@ -12,6 +12,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use tower_http::services::{ServeDir, ServeFile};
 
+/// An empty icon for the server's own HTML pages, so the browser asks for no `/favicon.ico`
+/// (which would be a 404 and a console error on every page).
+pub const NO_FAVICON: &str = "<link rel=\"icon\" href=\"data:,\">";
+
 /// Shown when no frontend was built: the server still works, and says how to fix it.
 const NOT_BUILT: &str = "<!doctype html><html lang=en><meta charset=utf-8>\
 <title>Grantlab</title><h1>Grantlab</h1>\

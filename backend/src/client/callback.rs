@@ -21,7 +21,7 @@ use super::state::ClientSession;
 
 /// Hands the fragment to the backend, then goes to the workbench. No token is logged here.
 const FRAGMENT_PAGE: &str = "<!doctype html><html lang=en><meta charset=utf-8>\
-<title>Grantlab callback</title><p>Reading the authorization response...</p>\
+<title>Grantlab callback</title><link rel=icon href=\"data:,\"><p>Reading the authorization response...</p>\
 <script>fetch('/api/callback',{method:'POST',headers:{'content-type':'application/json'},\
 body:JSON.stringify({fragment:location.hash.slice(1)})})\
 .finally(function(){location.replace('/')});</script>";
@@ -68,7 +68,7 @@ const RELAY: &str = "grantlab_relay";
 fn relay_page(params: &[(String, String)]) -> String {
     let mut page = String::from(
         "<!doctype html><html lang=en><meta charset=utf-8><title>Grantlab callback</title>\
-         <form method=post action=\"/callback\">",
+         <link rel=icon href=\"data:,\"><form method=post action=\"/callback\">",
     );
     for (name, value) in params {
         page.push_str(&format!(

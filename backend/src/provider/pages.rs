@@ -10,6 +10,8 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use url::Url;
 
+use crate::web::NO_FAVICON;
+
 use super::world::User;
 
 /// How an authorization response travels back (OAuth 2.0 Multiple Response Types; Form Post).
@@ -63,8 +65,8 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Grantlab lab provider</title><style>{STYLE}</style></head>\
-         <body><main>{body}</main></body></html>",
+         <title>{title} · Grantlab lab provider</title>{NO_FAVICON}<style>{STYLE}</style>\
+         </head><body><main>{body}</main></body></html>",
         title = escape(title),
     );
     let mut response = (status, Html(html)).into_response();
