@@ -55,6 +55,7 @@ use grantlab_shared::{
     ProfileList, ProfileView, RedeemRequest, RefreshRequest, ResponseMode, SessionView, Timeline,
     TimelineEntry, TokenRequest, TokenSetView,
 };
+use oauth2::ClientSecret;
 use tokio::sync::RwLock;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
@@ -80,17 +81,33 @@ pub struct ClientState {
     pub presets: Vec<Preset>,
     /// The lab provider's endpoints, once discovered.
     pub lab: RwLock<Option<Endpoints>>,
+    /// The lab world's machine client, when the scenario registers it.
+    pub lab_machine: Option<MachineClient>,
+}
+
+/// The client id of the lab's machine client, the one allowed the client credentials grant.
+pub const LAB_MACHINE_CLIENT_ID: &str = "lab-machine";
+
+/// A lab client that runs the client credentials grant (RFC 6749 §4.4). Its secret stays on
+/// the server; `Debug` redacts it.
+#[derive(Debug, Clone)]
+pub struct MachineClient {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`, read from the lab world.
+    pub client_secret: ClientSecret,
 }
 
 impl ClientState {
-    /// Builds the shared state: the outbound client and the presets file.
-    pub fn new(site: Site) -> anyhow::Result<Self> {
+    /// Builds the shared state: the outbound client, the presets file and the lab's machine
+    /// client.
+    pub fn new(site: Site, lab_machine: Option<MachineClient>) -> anyhow::Result<Self> {
         let outbound = Outbound::new(&site.public_url, site.config.hosted)?;
         let presets = match &site.config.profiles {
             Some(path) => profile::load_presets(path)?,
             None => Vec::new(),
         };
-        Ok(Self { site, outbound, presets, lab: RwLock::new(None) })
+        Ok(Self { site, outbound, presets, lab: RwLock::new(None), lab_machine })
     }
 
     /// A recorder for one request, redacting the sandbox's secret and the session's own.
@@ -99,6 +116,9 @@ impl ClientState {
             Redactor::new(crate::SANDBOX_CLIENT_ID, Some(self.site.client_secret.secret()));
         if let Some(stored) = &data.profile {
             redactor = redactor.also(&stored.view.client_id, stored.client_secret.as_deref());
+        }
+        if let Some(machine) = &self.lab_machine {
+            redactor = redactor.also(&machine.client_id, Some(machine.client_secret.secret()));
         }
         Recorder::new(&self.outbound, redactor)
     }
@@ -139,6 +159,8 @@ impl ClientState {
             request,
             callback: data.callback.clone(),
             tokens: data.tokens.as_ref().map(token_view),
+            machine_tokens: data.machine_tokens.as_ref().map(token_view),
+            machine_client_id: data.machine_client_id.clone(),
             timeline_len: data.timeline.len(),
         }
     }
@@ -186,8 +208,8 @@ pub fn session_layer(public_url: &str) -> SessionManagerLayer<MemoryStore> {
 }
 
 /// The `/api` router and the top-level `/callback`, sharing one state.
-pub fn routers(site: Site) -> anyhow::Result<(Router, Router)> {
-    let state = Arc::new(ClientState::new(site)?);
+pub fn routers(site: Site, lab_machine: Option<MachineClient>) -> anyhow::Result<(Router, Router)> {
+    let state = Arc::new(ClientState::new(site, lab_machine)?);
     let api = Router::new()
         .route("/session", get(session_get).delete(session_reset))
         .route("/profiles", get(profiles))
@@ -212,7 +234,7 @@ pub fn routers(site: Site) -> anyhow::Result<(Router, Router)> {
 
 /// The `/api` router alone, for tests that need no callback.
 pub fn router(site: Site) -> anyhow::Result<Router> {
-    Ok(routers(site)?.0)
+    Ok(routers(site, None)?.0)
 }
 
 type Shared = State<Arc<ClientState>>;

@@ -70,7 +70,12 @@ pub async fn app(site: Site) -> anyhow::Result<Router> {
     let sessions = client::session_layer(&site.public_url);
     let dist = site.config.dist.clone();
     let lessons = lessons::router(&site, lab_web_secret);
-    let (client_api, callback) = client::routers(site)?;
+    let lab_machine =
+        provider.world.client(client::LAB_MACHINE_CLIENT_ID).map(|machine| client::MachineClient {
+            client_id: machine.client_id.clone(),
+            client_secret: machine.client_secret.clone(),
+        });
+    let (client_api, callback) = client::routers(site, lab_machine)?;
 
     // The learner's session cookie covers the sandbox API and the redirect URI.
     let learner = Router::new()

@@ -28,4 +28,4 @@ pub use protocol::{ClientAuthMethod, ErrorCode, Param, ProviderError, ResponseMo
 pub use session::{FlowStatus, SessionView};
 pub use timeline::{Channel, Timeline, TimelineEntry};
 pub use tokens::{ClientCredentialsRequest, JwtView, Outcome, RedeemRequest, RefreshRequest};
-pub use tokens::{TokenRequest, TokenSetView};
+pub use tokens::{GrantClient, TokenRequest, TokenSetView};

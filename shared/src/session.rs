@@ -39,6 +39,13 @@ pub struct SessionView {
     /// The tokens held, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<TokenSetView>,
+    /// The last client credentials token (RFC 6749 §4.4), kept apart from the delegated
+    /// `tokens` so both can be compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_tokens: Option<TokenSetView>,
+    /// The client that got `machine_tokens`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_client_id: Option<String>,
     /// How many entries the timeline holds (`GET /api/timeline` has them).
     pub timeline_len: usize,
 }

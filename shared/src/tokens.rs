@@ -92,6 +92,21 @@ pub struct ClientCredentialsRequest {
     /// `resource` (RFC 8707 §2), repeatable.
     #[serde(default)]
     pub resources: Vec<String>,
+    /// Which client runs the grant; the session profile's own client by default.
+    #[serde(default)]
+    pub client: GrantClient,
+}
+
+/// Which client asks for a token of its own (RFC 6749 §4.4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantClient {
+    /// The session profile's client: the sandbox at the lab, the learner's client elsewhere.
+    #[default]
+    Profile,
+    /// The lab provider's machine client, `lab-machine`; only with the lab profile. The
+    /// server holds its secret; the browser never sees it.
+    LabMachine,
 }
 
 /// `POST /api/revoke` (RFC 7009 §2.1) and `POST /api/introspect` (RFC 7662 §2.1).

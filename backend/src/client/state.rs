@@ -43,6 +43,12 @@ pub struct ClientSession {
     pub front_tokens: Vec<Param>,
     /// The tokens held.
     pub tokens: Option<Tokens>,
+    /// The last client credentials token (RFC 6749 §4.4), apart from the delegated `tokens`.
+    #[serde(default)]
+    pub machine_tokens: Option<Tokens>,
+    /// The client that got `machine_tokens`.
+    #[serde(default)]
+    pub machine_client_id: Option<String>,
     /// The trace, oldest first.
     pub timeline: Vec<TimelineEntry>,
     /// The next timeline id.

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 
 use grantlab_shared::{
-    ClientAuthMethod, ClientCredentialsRequest, FlowStatus, Outcome, Param, ProviderError,
-    RedeemRequest, RefreshRequest, TokenKind, TokenRequest,
+    ClientAuthMethod, ClientCredentialsRequest, FlowStatus, GrantClient, Outcome, Param,
+    ProviderError, RedeemRequest, RefreshRequest, TokenKind, TokenRequest,
 };
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -115,7 +115,7 @@ pub async fn redeem(
 
     // Step 3: a code is used once, whatever the answer (RFC 6749 §4.1.2).
     data.code = None;
-    let mut outcome = absorb(&mut data, &recorder, typed, Grant::Code, &flow.scopes);
+    let mut outcome = absorb(&mut data.tokens, &recorder, typed, Grant::Code, &flow.scopes);
 
     // Step 4: validate the ID token step by step (OIDC Core §3.1.3.7).
     let id_token = data.tokens.as_ref().filter(|_| outcome.ok).and_then(|t| t.id_token.clone());
@@ -207,7 +207,7 @@ pub async fn refresh(
 
     // Step 3: keep the answer; a replay that works means no reuse detection.
     let scopes = tokens.scope.clone();
-    let mut outcome = absorb(&mut data, &recorder, typed, Grant::Refresh, &scopes);
+    let mut outcome = absorb(&mut data.tokens, &recorder, typed, Grant::Refresh, &scopes);
     if request.replay_previous && outcome.ok {
         outcome.summary.push_str(
             "; the provider accepted a replayed refresh token \
@@ -219,20 +219,24 @@ pub async fn refresh(
     Ok(outcome)
 }
 
-/// RFC 6749 §4.4: a token for the client itself, no user involved.
+/// RFC 6749 §4.4: a token for the client itself, no user involved. The answer is kept apart
+/// from the delegated tokens, so the learner can compare both.
 #[tracing::instrument(skip_all, fields(grant_type = "client_credentials"))]
 pub async fn client_credentials(
     state: &ClientState,
     session: &Session,
     request: ClientCredentialsRequest,
 ) -> Result<Outcome, ClientError> {
-    // Step 1: build the request with scope, audience and resources.
+    // Step 1: pick the client that runs the grant.
     let mut data = ClientSession::load(session).await?;
     let recorder = state.recorder(&data);
     let (profile, secret) = state.current(&data, &recorder).await?;
+    let (client_id, secret) = grant_client(state, &data, &profile, secret, request.client)?;
+
+    // Step 2: build the request with scope, audience and resources.
     let client = token_client(
         &profile.endpoints.token_endpoint,
-        &profile.client_id,
+        &client_id,
         secret.as_deref(),
         request.client_auth,
     )?;
@@ -246,17 +250,56 @@ pub async fn client_credentials(
         exchange = exchange.add_extra_param("resource", resource.clone());
     }
 
-    // Step 2: send it and keep the token.
+    // Step 3: send it and keep the token beside the delegated ones, which stay as they are.
     recorder.label("token request (client_credentials)");
     let typed = exchange.request_async(&recorder).await.err().map(|error| error.to_string());
-    let mut outcome =
-        absorb(&mut data, &recorder, typed, Grant::ClientCredentials, &request.scopes);
+    let mut outcome = absorb(
+        &mut data.machine_tokens,
+        &recorder,
+        typed,
+        Grant::ClientCredentials,
+        &request.scopes,
+    );
     if outcome.ok {
-        data.status = FlowStatus::TokensReceived;
+        data.machine_client_id = Some(client_id.clone());
+        outcome.summary = format!("`{client_id}` got a token for itself");
     }
     outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
     data.save(session).await?;
     Ok(outcome)
+}
+
+/// The id and secret of the client `choice` names: the profile's, or the lab's machine client,
+/// which only the lab profile may use.
+fn grant_client(
+    state: &ClientState,
+    data: &ClientSession,
+    profile: &grantlab_shared::ProfileView,
+    secret: Option<String>,
+    choice: GrantClient,
+) -> Result<(String, Option<String>), ClientError> {
+    match choice {
+        GrantClient::Profile => Ok((profile.client_id.clone(), secret)),
+        GrantClient::LabMachine if data.profile.is_some() => Err(ClientError::InvalidField {
+            field: "client",
+            expected: format!(
+                "`profile` (the session's own client): `lab_machine` runs only at the lab \
+                 provider, and this session's profile is `{}`",
+                profile.label
+            ),
+        }),
+        GrantClient::LabMachine => {
+            let machine = state.lab_machine.as_ref().ok_or(ClientError::InvalidField {
+                field: "client",
+                expected: format!(
+                    "`profile`: the lab scenario registers no machine client \
+                     `{}`",
+                    super::LAB_MACHINE_CLIENT_ID
+                ),
+            })?;
+            Ok((machine.client_id.clone(), Some(machine.client_secret.secret().clone())))
+        }
+    }
 }
 
 /// RFC 7009 §2.1: asks the provider to revoke one of the session's tokens.
@@ -432,9 +475,9 @@ pub fn session_token(data: &ClientSession, kind: TokenKind) -> Result<String, Cl
     })
 }
 
-/// Reads a token answer leniently from the recorder and keeps what it gives.
+/// Reads a token answer leniently from the recorder and keeps what it gives in `slot`.
 fn absorb(
-    data: &mut ClientSession,
+    slot: &mut Option<Tokens>,
     recorder: &Recorder<'_>,
     typed_error: Option<String>,
     grant: Grant,
@@ -457,7 +500,7 @@ fn absorb(
     };
 
     // Step 3: replace the token set, keeping the refresh token when none came back.
-    let previous = data.tokens.take().unwrap_or_default();
+    let previous = slot.take().unwrap_or_default();
     let rotated = fields.refresh_token.is_some();
     let refresh_token = fields
         .refresh_token
@@ -484,7 +527,7 @@ fn absorb(
         },
         extra: fields.extra,
     };
-    data.tokens = Some(tokens);
+    *slot = Some(tokens);
 
     // Step 4: say what happened, naming the strict parse failure when leniency saved it.
     let mut summary = match grant {

@@ -7,7 +7,7 @@ use crate::api;
 use crate::components::{JwtView, ListErrors, OutcomeView, Panel, SubmitButton, TextField, select};
 use crate::hooks::{use_local_draft, use_request, use_workbench};
 use crate::pages::redeem::{CLIENT_AUTH, client_auth, client_auth_value};
-use grantlab_shared::{ClientCredentialsRequest, Outcome};
+use grantlab_shared::{ClientCredentialsRequest, GrantClient, Outcome, ProfileKind};
 
 /// The form as kept in `localStorage`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +15,9 @@ struct MachineDraft {
     scopes: String,
     audience: String,
     client_auth: String,
+    /// `profile` or `lab_machine`; empty means the default for the profile.
+    #[serde(default)]
+    client: String,
 }
 
 impl Default for MachineDraft {
@@ -23,6 +26,7 @@ impl Default for MachineDraft {
             scopes: "read:reports".into(),
             audience: "https://expenses-api".into(),
             client_auth: "client_secret_basic".into(),
+            client: String::new(),
         }
     }
 }
@@ -34,7 +38,6 @@ pub fn ClientCredentials() -> Html {
     let workbench = use_workbench();
     let draft = use_local_draft("grantlab.client-credentials", MachineDraft::default);
     let grant = use_request::<Outcome>();
-    let before = use_state(|| None::<String>);
 
     // Callbacks.
     let edit = |change: fn(&mut MachineDraft, String)| {
@@ -46,63 +49,50 @@ pub fn ClientCredentials() -> Html {
         })
     };
 
+    // Derived values: both tokens come from the session, which keeps them apart.
+    let session = workbench.session.as_ref().filter(|_| workbench.is_fresh());
+    let at_lab = session.is_some_and(|session| session.profile.kind == ProfileKind::Lab);
+    let chosen = grant_client(&draft.client, at_lab);
+    let method = client_auth(&draft.client_auth);
+    let machine = session
+        .and_then(|session| session.machine_tokens.as_ref())
+        .and_then(|tokens| tokens.access_token.as_ref())
+        .map(|token| token.raw.clone());
+    let machine_client = session.and_then(|session| session.machine_client_id.clone());
+    let delegated = session
+        .and_then(|session| session.tokens.as_ref())
+        .and_then(|tokens| tokens.access_token.as_ref())
+        .map(|token| token.raw.clone());
+
     let onclick = {
         let draft = draft.clone();
         let grant = grant.clone();
-        let before = before.clone();
-        let held = workbench
-            .session
-            .as_ref()
-            .and_then(|session| session.tokens.as_ref())
-            .and_then(|tokens| tokens.access_token.as_ref())
-            .filter(|token| token.is_jwt && before.is_none())
-            .map(|token| token.raw.clone());
-        // FIXME(#4): the grant runs as the session's client. At the lab provider only
-        // `lab-machine` may use client_credentials, and `ClientCredentialsRequest` cannot name
-        // it, so with the lab profile this answers unauthorized_client.
         Callback::from(move |_| {
-            if let Some(held) = held.clone() {
-                before.set(Some(held));
-            }
             let body = ClientCredentialsRequest {
                 client_auth: client_auth(&draft.client_auth),
                 scopes: draft.scopes.split_whitespace().map(str::to_owned).collect(),
                 audience: (!draft.audience.trim().is_empty())
                     .then(|| draft.audience.trim().to_owned()),
                 resources: Vec::new(),
+                client: chosen,
             };
             grant.run(async move { api::client_credentials(&body).await });
         })
     };
 
-    // Derived values: the grant replaces the session's tokens, so the delegated token is the
-    // one held before it ran.
-    let current = workbench
-        .session
-        .as_ref()
-        .and_then(|session| session.tokens.as_ref())
-        .and_then(|tokens| tokens.access_token.as_ref())
-        .filter(|token| token.is_jwt)
-        .map(|token| token.raw.clone());
-    let machine = grant
-        .data
-        .as_ref()
-        .filter(|outcome| outcome.ok && workbench.is_fresh())
-        .and(current.clone());
-    let delegated = (*before).clone().or_else(|| grant.data.is_none().then_some(current).flatten());
-    let method = client_auth(&draft.client_auth);
-
     html! {
         <Panel step={9} title="Client credentials"
                lede="No user here: the client asks for a token for itself, with its own \
                      credentials. Compare it with the delegated token: no sub of a person, no \
-                     ID token, no refresh token. The machine's token replaces the session's \
-                     tokens.">
+                     ID token, no refresh token. The session keeps the machine's token apart \
+                     from the delegated one.">
             <div class="card">
                 <TextField field="scopes" label="scope" value={draft.scopes.clone()}
                            error={grant.error.clone()} oninput={edit(|d, v| d.scopes = v)} />
                 <TextField field="audience" label="audience" value={draft.audience.clone()}
                            error={grant.error.clone()} oninput={edit(|d, v| d.audience = v)} />
+                { select("grant_client", "Client", client_value(chosen), client_choices(at_lab),
+                         edit(|d, v| d.client = v)) }
                 { select("machine_client_auth", "Client authentication", client_auth_value(method),
                          &CLIENT_AUTH, edit(|d, v| d.client_auth = v)) }
                 <ListErrors error={grant.error.clone()} />
@@ -115,12 +105,81 @@ pub fn ClientCredentials() -> Html {
             }
             <div class="side-by-side">
                 if let Some(machine) = machine {
-                    <JwtView token={machine} title="The machine's token" />
+                    <div id="machine-token">
+                        <JwtView token={machine} title="The machine's token" />
+                        if let Some(client) = machine_client {
+                            <p class="help">{ format!("Got by `{client}`.") }</p>
+                        }
+                    </div>
                 }
                 if let Some(delegated) = delegated {
-                    <JwtView token={delegated} title="The delegated token (the user's)" />
+                    <div id="delegated-token">
+                        <JwtView token={delegated} title="The delegated token (the user's)" />
+                    </div>
                 }
             </div>
+            <p class="help" id="why-no-refresh">
+                { "No refresh token comes back (RFC 6749 §4.4.3): the client can ask again \
+                   whenever it likes with the credentials it holds, so there is nothing to \
+                   renew. No ID token either: an ID token tells a client who the user is \
+                   (OIDC Core §2), and here no user signed in." }
+            </p>
         </Panel>
+    }
+}
+
+/// The `<select>` options: the lab machine client only at the lab provider.
+fn client_choices(at_lab: bool) -> &'static [(&'static str, &'static str)] {
+    const AT_LAB: [(&str, &str); 2] = [
+        ("lab_machine", "lab-machine (the lab's machine client)"),
+        ("profile", "the profile's client (the sandbox: no client_credentials grant)"),
+    ];
+    const ELSEWHERE: [(&str, &str); 1] = [("profile", "the profile's own client")];
+    if at_lab { &AT_LAB } else { &ELSEWHERE }
+}
+
+/// The client a draft's choice names: the lab machine client by default at the lab, and the
+/// profile's client anywhere else, whatever the stored choice says.
+fn grant_client(choice: &str, at_lab: bool) -> GrantClient {
+    match (choice, at_lab) {
+        ("profile", _) | (_, false) => GrantClient::Profile,
+        _ => GrantClient::LabMachine,
+    }
+}
+
+/// The `<select>` value of a choice.
+fn client_value(client: GrantClient) -> &'static str {
+    match client {
+        GrantClient::Profile => "profile",
+        GrantClient::LabMachine => "lab_machine",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn the_lab_machine_client_is_preselected_at_the_lab_only() {
+        assert_eq!(grant_client("", true), GrantClient::LabMachine);
+        assert_eq!(grant_client("", false), GrantClient::Profile);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_stored_lab_machine_choice_falls_back_to_the_profile_elsewhere() {
+        assert_eq!(grant_client("lab_machine", false), GrantClient::Profile);
+        assert_eq!(grant_client("profile", true), GrantClient::Profile);
+        assert_eq!(grant_client("lab_machine", true), GrantClient::LabMachine);
+    }
+
+    #[wasm_bindgen_test]
+    fn every_offered_choice_reads_back_as_itself() {
+        for at_lab in [true, false] {
+            for (value, _) in client_choices(at_lab) {
+                assert_eq!(client_value(grant_client(value, at_lab)), *value);
+            }
+        }
     }
 }

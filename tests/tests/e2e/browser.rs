@@ -181,9 +181,26 @@ async fn lab_code_flow_completes_through_the_workbench() {
         .unwrap();
     browser.screenshot("12-tokens-phone-dark").await.unwrap();
 
-    // FIXME(#4): step 9 is left out: `ClientCredentialsRequest` names no client, and the
-    // sandbox's own client has no client_credentials grant at the lab provider (only
-    // `lab-machine` has), so the grant fails with unauthorized_client.
+    // Step 9: the lab machine client, preselected, gets a token for itself; the delegated
+    // one stays beside it.
+    browser.client.set_window_size(1280, 900).await.unwrap();
+    click(&browser, ".rail a[href='/client-credentials']").await;
+    click(&browser, "#client-credentials").await;
+    wait_for("the client credentials grant", STEP, || text_of(&browser, ".outcome.ok"))
+        .await
+        .unwrap();
+    let machine = wait_for("the machine's token", STEP, || async {
+        text_of(&browser, "#machine-token table.claims").await.filter(|t| t.contains("scope"))
+    })
+    .await
+    .unwrap();
+    assert!(machine.contains("https://expenses-api") && machine.contains("read:reports"));
+    assert!(!machine.contains("lab|alice"), "{machine}");
+    let delegated = text_of(&browser, "#delegated-token table.claims").await.unwrap();
+    assert!(delegated.contains("lab|alice"), "{delegated}");
+    let why = text_of(&browser, "#why-no-refresh").await.unwrap();
+    assert!(why.contains("No refresh token") && why.contains("No ID token"), "{why}");
+    browser.screenshot("13-client-credentials").await.unwrap();
 
     let errors = browser.console_errors().await.unwrap();
     assert!(errors.is_empty(), "console errors: {errors:#?}");

@@ -168,8 +168,70 @@ async fn lab_client_credentials_works_for_the_machine_client_only() {
     assert_eq!(refused.error.unwrap().error, ErrorCode::UnauthorizedClient);
     assert_eq!(status, StatusCode::OK, "{profile}");
     assert!(outcome.ok, "{outcome:?}");
-    assert!(flow.session().await.unwrap().tokens.unwrap().access_token.is_some());
+    let session = flow.session().await.unwrap();
+    assert!(session.machine_tokens.unwrap().access_token.is_some());
+    assert_eq!(session.machine_client_id.as_deref(), Some("lab-machine"));
+    assert!(session.tokens.is_none(), "the grant must not fill the delegated token set");
     assert!(flow.seen.iter().all(|seen| !seen.contains("lab-machine-secret")));
+}
+
+#[tokio::test]
+async fn lab_machine_client_gets_an_api_token_and_the_delegated_tokens_stay() {
+    let server = lab().await;
+    let (mut flow, redeemed) = lab_tokens(&server, |_| {}).await;
+    let delegated = flow.session().await.unwrap().tokens.unwrap();
+
+    let body = json!({
+        "client": "lab_machine",
+        "scopes": ["read:reports"],
+        "audience": EXPENSES,
+    });
+    let outcome: Outcome = flow.post("/api/client-credentials", &body).await.unwrap();
+
+    assert!(redeemed.ok, "{redeemed:?}");
+    assert!(outcome.ok, "{outcome:?}");
+    let session = flow.session().await.unwrap();
+    let machine = session.machine_tokens.unwrap();
+    let access = machine.access_token.unwrap();
+    assert!(access.is_jwt, "{access:?}");
+    let claim = |name: &str| access.claims.iter().find(|c| c.name == name).map(|c| &c.value);
+    assert!(claim("aud").is_some_and(|aud| aud.contains(EXPENSES)), "{access:?}");
+    assert!(claim("scope").is_some_and(|scope| scope.contains("read:reports")), "{access:?}");
+    assert!(machine.refresh_token.is_none());
+    assert!(machine.id_token.is_none());
+    assert_eq!(session.machine_client_id.as_deref(), Some("lab-machine"));
+    assert_eq!(session.tokens.unwrap(), delegated, "the delegated tokens must be kept");
+
+    let timeline: Timeline = flow.get("/api/timeline").await.unwrap();
+    let exchange = timeline
+        .entries
+        .iter()
+        .find(|entry| entry.label == "token request (client_credentials)")
+        .unwrap();
+    let raw = serde_json::to_string(exchange).unwrap();
+    assert!(!raw.contains("lab-machine-secret"), "{raw}");
+    assert!(flow.seen.iter().all(|seen| !seen.contains("lab-machine-secret")));
+}
+
+#[tokio::test]
+async fn the_lab_machine_client_is_refused_with_another_profile_naming_the_field() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let other = json!({
+        "source": {"kind": "discovered", "issuer": server.at("/idp")},
+        "client_id": "lab-web",
+        "client_secret": "lab-web-secret",
+    });
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &other).await.unwrap();
+
+    let body = json!({"client": "lab_machine", "scopes": ["read:reports"]});
+    let (refused, error) = flow.send(Method::POST, "/api/client-credentials", &body).await.unwrap();
+
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(error["field"], "client");
+    assert!(error["message"].as_str().unwrap().contains("lab provider"), "{error}");
+    assert!(flow.session().await.unwrap().machine_tokens.is_none());
 }
 
 #[tokio::test]
