@@ -190,13 +190,13 @@ async fn lab_code_flow_completes_through_the_workbench() {
         .await
         .unwrap();
     let machine = wait_for("the machine's token", STEP, || async {
-        text_of(&browser, "#machine-token table.claims").await.filter(|t| t.contains("scope"))
+        text_of(&browser, "#machine-token").await.filter(|t| t.contains("scope"))
     })
     .await
     .unwrap();
     assert!(machine.contains("https://expenses-api") && machine.contains("read:reports"));
     assert!(!machine.contains("lab|alice"), "{machine}");
-    let delegated = text_of(&browser, "#delegated-token table.claims").await.unwrap();
+    let delegated = text_of(&browser, "#delegated-token").await.unwrap();
     assert!(delegated.contains("lab|alice"), "{delegated}");
     let why = text_of(&browser, "#why-no-refresh").await.unwrap();
     assert!(why.contains("No refresh token") && why.contains("No ID token"), "{why}");
