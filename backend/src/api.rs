@@ -128,9 +128,22 @@ pub fn routers(site: &Site, world: &World) -> anyhow::Result<(Router, Router)> {
         .route("/expenses", get(list))
         .route("/expenses/{id}/approve", post(approve))
         .route("/reports/summary", get(summary))
+        .fallback(unknown_path)
         .with_state(api);
-    let reports_router = Router::new().route("/summary", get(reports_summary)).with_state(reports);
+    let reports_router = Router::new()
+        .route("/summary", get(reports_summary))
+        .fallback(unknown_path)
+        .with_state(reports);
     Ok((expenses_router, reports_router))
+}
+
+/// A mistyped API path gets a JSON 404, never the workbench's HTML.
+async fn unknown_path() -> impl axum::response::IntoResponse {
+    let body = serde_json::json!({
+        "error": "not_found",
+        "message": "this API has no such path",
+    });
+    (axum::http::StatusCode::NOT_FOUND, axum::Json(body))
 }
 
 fn sample_expenses() -> Vec<Expense> {

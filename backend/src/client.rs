@@ -226,6 +226,7 @@ pub fn routers(site: Site, lab_machine: Option<MachineClient>) -> anyhow::Result
         .route("/introspect", post(introspect))
         .route("/timeline", get(timeline).delete(timeline_clear))
         .fallback(|| async { ClientError::UnknownRoute })
+        .method_not_allowed_fallback(|| async { ClientError::MethodNotAllowed })
         .with_state(state.clone());
     let callback =
         Router::new().route("/callback", get(callback::get).post(callback::post)).with_state(state);

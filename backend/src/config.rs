@@ -53,6 +53,10 @@ pub struct Config {
     pub profiles: Option<PathBuf>,
 }
 
+/// The shortest client secret accepted: a shorter one is guessable, and the timeline's
+/// redaction (which replaces the secret wherever it appears) would give it away.
+const MIN_SECRET_LEN: usize = 16;
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
@@ -69,6 +73,19 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// Checks what clap cannot, once at start. Errors never echo the secret itself.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(secret) = &self.client_secret {
+            let length = secret.chars().count();
+            anyhow::ensure!(
+                length >= MIN_SECRET_LEN,
+                "`--client-secret`: expected at least {MIN_SECRET_LEN} characters \
+                 (try `openssl rand -base64 32`), found {length}"
+            );
+        }
+        Ok(())
+    }
+
     /// A configuration with every default, for tests and tools.
     pub fn with_defaults() -> Self {
         Self::parse_from(["grantlab"])
@@ -119,6 +136,17 @@ mod tests {
 
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(printed.contains("[redacted]"));
+    }
+
+    #[test]
+    fn short_or_empty_client_secret_is_refused_at_start() {
+        for secret in ["", "Zq", "fifteen-chars!!"] {
+            let config = Config::parse_from(["grantlab", "--client-secret", secret]);
+
+            let error = config.validate().unwrap_err().to_string();
+            assert!(error.contains("at least 16 characters"), "{error}");
+            assert!(secret.is_empty() || !error.contains(secret), "{error}");
+        }
     }
 
     #[test]

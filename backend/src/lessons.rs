@@ -69,6 +69,8 @@ pub fn router(site: &Site, lab_web_secret: Option<String>) -> Router {
         .route("/{id}", get(show_lesson))
         .route("/{id}/setup", post(apply_setup))
         .route("/{id}/progress", get(show_progress))
+        .fallback(|| async { ClientError::UnknownRoute })
+        .method_not_allowed_fallback(|| async { ClientError::MethodNotAllowed })
         .with_state(state)
 }
 

@@ -94,6 +94,7 @@ pub async fn app(site: Site) -> anyhow::Result<Router> {
 
 /// Binds the configured address, serves until SIGTERM or Ctrl-C, then drains and returns.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    config.validate()?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

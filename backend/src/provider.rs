@@ -110,5 +110,8 @@ pub fn router(provider: Arc<Provider>) -> Router {
         .route("/logout/confirm", post(account::logout_confirm))
         .route("/account", get(account::account))
         .route("/account/revoke", post(account::revoke_consent))
+        .fallback(|| async {
+            (axum::http::StatusCode::NOT_FOUND, "no such endpoint at the lab provider")
+        })
         .with_state(provider)
 }

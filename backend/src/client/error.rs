@@ -12,6 +12,10 @@ pub enum ClientError {
     #[error("there is no such route in the sandbox API")]
     UnknownRoute,
 
+    /// The route exists, but not with this method.
+    #[error("this sandbox API route does not take this method; the route list is in its docs")]
+    MethodNotAllowed,
+
     /// The body is not the JSON the route expects.
     #[error("{message}")]
     InvalidJson {
@@ -58,6 +62,7 @@ impl ClientError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::UnknownRoute => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvalidJson { .. } | Self::InvalidField { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -71,6 +76,7 @@ impl ClientError {
     fn code(&self) -> &'static str {
         match self {
             Self::UnknownRoute => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::InvalidJson { .. } => "invalid_json",
             Self::InvalidField { .. } => "invalid_field",
             Self::NotReady { .. } => "not_ready",
@@ -85,7 +91,7 @@ impl ClientError {
             Self::InvalidField { field, .. }
             | Self::NotReady { field, .. }
             | Self::Provider { field, .. } => Some((*field).to_owned()),
-            Self::UnknownRoute | Self::Internal(_) => None,
+            Self::UnknownRoute | Self::MethodNotAllowed | Self::Internal(_) => None,
         }
     }
 }

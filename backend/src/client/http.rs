@@ -76,6 +76,18 @@ impl Outbound {
             return Ok(());
         }
 
+        // The resolver exempts the provider's host name, and sees no port: so any other port
+        // on that host is refused here, or `localhost:6379` would pass as the provider.
+        let exempt_host = self.exempt_origin.as_ref().and_then(|origin| match origin {
+            url::Origin::Tuple(_, host, _) => Some(host.to_string()),
+            url::Origin::Opaque(_) => None,
+        });
+        if exempt_host.is_some() && exempt_host.as_deref() == url.host_str() {
+            return Err(
+                "hosted mode allows this server's own host only at its public URL's origin".into(),
+            );
+        }
+
         let ip = match url.host() {
             Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
             Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
@@ -302,6 +314,16 @@ mod tests {
     fn hosted_mode_allows_the_embedded_provider_origin_only() {
         assert!(check(true, "http://127.0.0.1:8080/idp/token").is_ok());
         assert!(check(true, "http://127.0.0.1:8081/").is_err());
+    }
+
+    #[test]
+    fn hosted_mode_refuses_other_ports_on_the_providers_host_name() {
+        let outbound = Outbound::new("http://localhost:8091", true).unwrap();
+        let check = |url: &str| outbound.check_url(&Url::parse(url).unwrap());
+
+        assert!(check("http://localhost:8091/idp/jwks").is_ok());
+        assert!(check("http://localhost:9600/good").is_err());
+        assert!(check("https://localhost/").is_err());
     }
 
     #[test]
