@@ -145,6 +145,12 @@ impl<'a> Recorder<'a> {
         Some((last.status?, content_type, last.response_body.clone().unwrap_or_default()))
     }
 
+    /// Whether the last response recorded was cut at [`BODY_CAP`].
+    pub fn last_truncated(&self) -> bool {
+        let entries = self.entries.lock();
+        entries.is_ok_and(|entries| entries.last().is_some_and(|last| last.truncated.is_some()))
+    }
+
     /// Sends one request and records it, whatever happens.
     pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         let started = Instant::now();

@@ -12,7 +12,7 @@ use url::Url;
 
 use super::ClientState;
 use super::error::ClientError;
-use super::http::Recorder;
+use super::http::{BODY_CAP, Recorder};
 use super::state::StoredProfile;
 
 /// A preset from the `--profiles` file: `[{"id", "label", "issuer" | "endpoints",
@@ -231,10 +231,20 @@ pub async fn discover(
             message: format!("discovery at {url} answered HTTP {}", response.status()),
         });
     }
+    if recorder.last_truncated() {
+        return Err(ClientError::Provider {
+            field: "source.issuer",
+            message: format!(
+                "the discovery document at {url} exceeded the 1 MiB cap ({BODY_CAP} bytes); \
+                 it was cut there and not read"
+            ),
+        });
+    }
     let document: Value = serde_json::from_str(&body).map_err(|error| ClientError::Provider {
         field: "source.issuer",
         message: format!("the discovery document at {url} is not JSON: {error}"),
     })?;
+    refuse_unusable(&url, issuer, &document)?;
 
     // Step 3: read the endpoints and point out what is missing or wrong.
     let mut problems = Vec::new();
@@ -244,8 +254,8 @@ pub async fn discover(
         if found.is_none() {
             problems.push(Deviation {
                 field: name.into(),
-                expected: format!("a URL or value ({spec})"),
-                found: document.get(name).map_or("nothing".into(), Value::to_string),
+                expected: format!("a JSON string ({spec})"),
+                found: document.get(name).map_or("nothing".into(), described),
                 handling: "left empty; the steps that need it will fail".into(),
             });
         }
@@ -263,13 +273,15 @@ pub async fn discover(
     if !document.get("id_token_signing_alg_values_supported").is_some_and(Value::is_array) {
         problems.push(missing_list("id_token_signing_alg_values_supported"));
     }
-    if !found_issuer.is_empty() && found_issuer != issuer {
-        problems.push(Deviation {
-            field: "issuer".into(),
-            expected: format!("exactly `{issuer}`, the URL discovery started from (§4.3)"),
-            found: found_issuer.clone(),
-            handling: "kept, but ID tokens will be checked against the document's issuer".into(),
-        });
+    for name in OPTIONAL_ENDPOINTS {
+        if let Some(value) = document.get(name).filter(|value| !value.is_string()) {
+            problems.push(Deviation {
+                field: name.into(),
+                expected: "a JSON string holding a URL (OIDC Discovery §3)".into(),
+                found: described(value),
+                handling: "ignored; the steps that need it will fail".into(),
+            });
+        }
     }
     for (name, value) in
         [("authorization_endpoint", &authorization_endpoint), ("token_endpoint", &token_endpoint)]
@@ -302,6 +314,66 @@ pub async fn discover(
     let _ = issuer_url;
     let document = kept_document(serde_json::to_string_pretty(&document).unwrap_or(body));
     Ok((DiscoveryReport { url, document, problems }, endpoints, scopes))
+}
+
+/// Endpoints a discovery document may hold (OIDC Discovery §3, RFC 7009, RFC 7662).
+const OPTIONAL_ENDPOINTS: [&str; 3] =
+    ["userinfo_endpoint", "revocation_endpoint", "introspection_endpoint"];
+
+/// Refuses a document no profile can come from: an error response, something other than an
+/// object, or another issuer than the one asked for (OIDC Discovery §4.3).
+fn refuse_unusable(url: &str, issuer: &str, document: &Value) -> Result<(), ClientError> {
+    let refuse = |message: String| Err(ClientError::Provider { field: "source.issuer", message });
+
+    // The provider's own error, quoted (RFC 6749 §5.2 style members).
+    if let Some(error) = document.get("error") {
+        let description = document.get("error_description").map_or("none".into(), described);
+        return refuse(format!(
+            "discovery at {url} answered an error instead of a document: \
+             error {}, error_description {description}",
+            described(error)
+        ));
+    }
+
+    if !document.is_object() {
+        return refuse(format!(
+            "the discovery document at {url} must be a JSON object (OIDC Discovery §4.2), \
+             found {}",
+            described(document)
+        ));
+    }
+
+    // §4.3: the issuer in the document must be identical to the one discovery started from.
+    match document.get("issuer").and_then(Value::as_str) {
+        Some(found) if found != issuer => refuse(format!(
+            "`issuer`: OIDC Discovery §4.3 requires the document's issuer to equal the issuer \
+             asked for, exactly `{issuer}`; the document at {url} says `{found}`, so ID tokens \
+             from it could not be checked against your issuer: refused"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A JSON value in words, with its type: what a learner needs to see what went wrong.
+fn described(value: &Value) -> String {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    let mut text = value.to_string();
+    if text.len() > 200 {
+        let mut end = 200;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("...");
+    }
+    format!("{kind}, `{text}`")
 }
 
 /// The most of a discovery document the session keeps; large ones (Keycloak's) are cut.
@@ -369,6 +441,35 @@ mod tests {
         let error = load_presets(file.path()).err().map(|e| e.to_string()).unwrap_or_default();
 
         assert!(error.contains(&file.path().display().to_string()), "{error}");
+    }
+
+    #[test]
+    fn an_error_document_is_refused_quoting_the_providers_error_and_description() {
+        let document = serde_json::json!({"error": "server_error", "error_description": "boom"});
+
+        let error =
+            refuse_unusable("http://127.0.0.1:1/d", "http://127.0.0.1:1", &document).unwrap_err();
+
+        assert_eq!(error.status(), axum::http::StatusCode::BAD_GATEWAY);
+        let message = error.to_string();
+        assert!(message.contains("server_error") && message.contains("boom"), "{message}");
+    }
+
+    #[test]
+    fn an_issuer_other_than_the_one_asked_for_is_refused_citing_discovery_4_3() {
+        let document = serde_json::json!({"issuer": "https://elsewhere.example"});
+
+        let error = refuse_unusable("u", "https://id.example", &document).unwrap_err();
+
+        let message = error.to_string();
+        assert!(message.contains("§4.3") && message.contains("`issuer`"), "{message}");
+        assert!(message.contains("https://elsewhere.example"), "{message}");
+        assert!(refuse_unusable("u", "https://id.example", &serde_json::json!({})).is_ok());
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_described_with_its_type() {
+        assert_eq!(described(&serde_json::json!(42)), "a number, `42`");
     }
 
     #[test]

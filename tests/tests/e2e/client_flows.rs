@@ -530,16 +530,19 @@ async fn canned_token_endpoint(status: u16, content_type: &str, body: &str) -> S
     canned_answers(vec![(status, content_type.to_owned(), body.to_owned())]).await
 }
 
-/// An endpoint on loopback answering the canned responses in turn, the last one repeated.
+/// An endpoint on loopback answering the canned responses in turn, the last one repeated;
+/// `{base}` in a body stands for the endpoint's own URL.
 async fn canned_answers(answers: Vec<(u16, String, String)>) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let base = url.clone();
     tokio::spawn(async move {
         let mut served = 0;
         while let Ok((mut stream, _)) = listener.accept().await {
             let (status, content_type, body) = &answers[served.min(answers.len() - 1)];
+            let body = body.replace("{base}", &base);
             served += 1;
             let response = format!(
                 "HTTP/1.1 {status} Canned\r\ncontent-type: {content_type}\r\n\
@@ -602,9 +605,9 @@ async fn a_refresh_answer_without_a_refresh_token_keeps_the_previous_one() {
 #[tokio::test]
 async fn discovery_points_out_what_the_document_lacks_or_gets_wrong() {
     let server = TestServer::start().await.unwrap();
-    let document = r#"{"issuer":"https://elsewhere.example",
+    let document = r#"{"issuer":"{base}",
         "authorization_endpoint":"http://id.example/authorize",
-        "token_endpoint":"https://id.example/token"}"#;
+        "token_endpoint":"https://id.example/token", "userinfo_endpoint": 42}"#;
     let base = canned_token_endpoint(200, "application/json", document).await;
     let mut flow = Flow::start(&server.url);
 
@@ -615,10 +618,60 @@ async fn discovery_points_out_what_the_document_lacks_or_gets_wrong() {
     let profile: ProfileView = serde_json::from_value(profile).unwrap();
     let problems: Vec<String> =
         profile.discovery.unwrap().problems.into_iter().map(|problem| problem.field).collect();
-    for field in ["jwks_uri", "issuer", "authorization_endpoint", "response_types_supported"] {
+    for field in
+        ["jwks_uri", "authorization_endpoint", "response_types_supported", "userinfo_endpoint"]
+    {
         assert!(problems.iter().any(|found| found == field), "{field} not in {problems:?}");
     }
     assert!(!profile.client_secret_set);
+}
+
+/// Puts a discovered profile at `base` and returns the status and the answer.
+async fn discover_at(server: &TestServer, base: &str) -> (StatusCode, serde_json::Value) {
+    let mut flow = Flow::start(&server.url);
+    let choice = json!({"source": {"kind": "discovered", "issuer": base}, "client_id": "app"});
+    flow.send(Method::PUT, "/api/profile", &choice).await.unwrap()
+}
+
+#[tokio::test]
+async fn discovery_refuses_an_error_document_quoting_the_providers_error() {
+    let server = TestServer::start().await.unwrap();
+    let document = r#"{"error":"server_error","error_description":"boom"}"#;
+    let base = canned_token_endpoint(200, "application/json", document).await;
+
+    let (status, answer) = discover_at(&server, &base).await;
+
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    assert_eq!(answer["error"], "provider_unusable");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(message.contains("server_error") && message.contains("boom"), "{message}");
+}
+
+#[tokio::test]
+async fn discovery_refuses_an_issuer_other_than_the_one_asked_for() {
+    let server = TestServer::start().await.unwrap();
+    let document = r#"{"issuer":"https://elsewhere.example",
+        "authorization_endpoint":"{base}/authorize", "token_endpoint":"{base}/token"}"#;
+    let base = canned_token_endpoint(200, "application/json", document).await;
+
+    let (status, answer) = discover_at(&server, &base).await;
+
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(message.contains("§4.3") && message.contains("elsewhere.example"), "{message}");
+}
+
+#[tokio::test]
+async fn discovery_body_past_the_cap_is_reported_as_over_the_1_mib_cap() {
+    let server = TestServer::start().await.unwrap();
+    let document = format!(r#"{{"issuer":"{{base}}","padding":"{}"}}"#, "x".repeat(1100 * 1024));
+    let base = canned_token_endpoint(200, "application/json", &document).await;
+
+    let (status, answer) = discover_at(&server, &base).await;
+
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{answer}");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(message.contains("1 MiB cap") && !message.contains("EOF"), "{message}");
 }
 
 #[tokio::test]
