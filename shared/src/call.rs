@@ -20,9 +20,24 @@ pub struct ApiCallRequest {
     /// Which token to send; `None` sends no token at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<TokenKind>,
+    /// Which token set `token` comes from: the user's (delegated) set by default, or the
+    /// machine set from `POST /api/client-credentials` (RFC 6749 §4.4).
+    #[serde(default)]
+    pub token_set: TokenSet,
     /// Where the token goes (RFC 6750 §2).
     #[serde(default)]
     pub placement: TokenPlacement,
+}
+
+/// Which of the session's token sets an API call takes its token from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenSet {
+    /// The tokens a flow with a user gave the client (RFC 6749 §1.4).
+    #[default]
+    Delegated,
+    /// The machine client's own token, from the client credentials grant (RFC 6749 §4.4).
+    Machine,
 }
 
 /// Where a bearer token goes in the request (RFC 6750 §2.1-2.3).
@@ -66,4 +81,27 @@ pub struct ApiCheck {
     pub passed: bool,
     /// The API's explanation, with expected and found values when it gave them.
     pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_without_token_set_takes_the_delegated_token() {
+        let body = r#"{"method":"GET","url":"http://127.0.0.1/x","token":"access_token"}"#;
+
+        let request: ApiCallRequest = serde_json::from_str(body).unwrap();
+
+        assert_eq!(request.token_set, TokenSet::Delegated);
+    }
+
+    #[test]
+    fn token_set_machine_reads_in_snake_case() {
+        let body = r#"{"method":"GET","url":"http://127.0.0.1/x","token_set":"machine"}"#;
+
+        let request: ApiCallRequest = serde_json::from_str(body).unwrap();
+
+        assert_eq!(request.token_set, TokenSet::Machine);
+    }
 }

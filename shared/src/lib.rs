@@ -17,7 +17,7 @@ mod tokens;
 
 pub use authorize::ParameterExplained;
 pub use authorize::{AuthorizationDraft, CallbackView, Check, ComposedRequest, FragmentCallback};
-pub use call::{ApiCallRequest, ApiCallResult, ApiCheck, TokenPlacement};
+pub use call::{ApiCallRequest, ApiCallResult, ApiCheck, TokenPlacement, TokenSet};
 pub use error::ApiError;
 pub use lessons::{DemoUser, Goal, GoalStatus, LabTrack, Lesson, LessonSummary, MachinePreset};
 pub use lessons::{Mischief, OwnAppSettings, Prediction, Progress, RequestPreset, Scenario};

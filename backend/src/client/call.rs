@@ -2,7 +2,7 @@
 
 use grantlab_shared::{
     ApiCallRequest, ApiCallResult, ApiCheck, Outcome, Param, ProviderError, TokenKind,
-    TokenPlacement,
+    TokenPlacement, TokenSet,
 };
 use serde_json::Value;
 use tower_sessions::Session;
@@ -11,7 +11,7 @@ use url::Url;
 use super::ClientState;
 use super::error::ClientError;
 use super::state::ClientSession;
-use super::token::session_token;
+use super::token::{machine_token, session_token};
 
 /// RFC 6750 §2: one request to a resource server, with the chosen token where asked.
 #[tracing::instrument(skip_all, fields(endpoint = "api"))]
@@ -29,7 +29,19 @@ pub async fn api(
             expected: format!("an HTTP method such as GET or POST, found `{}`", request.method),
         })?;
     let mut url = super::profile::check_url("url", &request.url)?;
-    let token = request.token.map(|kind| session_token(&data, kind)).transpose()?;
+    let token = match (request.token_set, request.token) {
+        (_, None) => None,
+        (TokenSet::Delegated, Some(kind)) => Some(session_token(&data, kind)?),
+        (TokenSet::Machine, Some(TokenKind::AccessToken)) => Some(machine_token(&data)?),
+        (TokenSet::Machine, Some(_)) => {
+            return Err(ClientError::InvalidField {
+                field: "token",
+                expected: "`access_token` with `token_set: machine`: the client credentials \
+                           grant gives no refresh token and no ID token"
+                    .into(),
+            });
+        }
+    };
 
     // Step 2: place the token (RFC 6750 §2.1 header, §2.2 form, §2.3 query).
     let mut builder = http::Request::builder().method(method.clone());
@@ -66,10 +78,11 @@ pub async fn api(
         )?;
 
     // Step 3: send it and read the answer, the API's checks and any Bearer challenge.
-    let label = match request.token {
-        Some(TokenKind::IdToken) => "API call with the ID token (wrong on purpose?)",
-        Some(_) => "API call with a token",
-        None => "API call without a token",
+    let label = match (request.token, request.token_set) {
+        (Some(_), TokenSet::Machine) => "API call with the machine token",
+        (Some(TokenKind::IdToken), _) => "API call with the ID token (wrong on purpose?)",
+        (Some(_), _) => "API call with a token",
+        (None, _) => "API call without a token",
     };
     recorder.label(label);
     let response = recorder

@@ -475,6 +475,18 @@ pub fn session_token(data: &ClientSession, kind: TokenKind) -> Result<String, Cl
     })
 }
 
+/// The raw access token the machine client got from the client credentials grant (§4.4).
+pub fn machine_token(data: &ClientSession) -> Result<String, ClientError> {
+    data.machine_tokens.as_ref().and_then(|tokens| tokens.access_token.clone()).ok_or(
+        ClientError::NotReady {
+            field: "token_set",
+            expected: "the session holds no machine token: get one first with \
+                       POST /api/client-credentials and `client: lab_machine`"
+                .into(),
+        },
+    )
+}
+
 /// Reads a token answer leniently from the recorder and keeps what it gives in `slot`.
 fn absorb(
     slot: &mut Option<Tokens>,

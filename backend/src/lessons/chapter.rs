@@ -825,9 +825,6 @@ pub const LESSONS: [LessonDef; 18] = [
             },
         }],
     },
-    // FIXME(#4): this lesson's goals cannot be reached yet: `POST /api/client-credentials`
-    // names no client and the sandbox's own has no client_credentials grant at the lab
-    // provider (only `lab-machine` has), so the grant fails with unauthorized_client.
     LessonDef {
         id: "client-credentials",
         title: "The client credentials grant",
@@ -849,7 +846,8 @@ pub const LESSONS: [LessonDef; 18] = [
             request: None,
             machine: Some((EXPENSES_API, &["read:reports"])),
             mischief: CALM,
-            steps: &["Ask for a client credentials token, then call the Expenses API with it."],
+            steps: &["Ask for a client credentials token as lab-machine, then call the Expenses \
+                 API with \"Send the machine token instead\"."],
         },
         prediction: PredictionDef {
             question: "Does the client credentials grant return a refresh token?",
@@ -874,12 +872,13 @@ pub const LESSONS: [LessonDef; 18] = [
             },
             GoalDef {
                 id: "no-refresh-token",
-                text: "No refresh token came with it.",
-                check: Check::RefreshToken { grant_type: "client_credentials", issued: false },
+                text: "No refresh token and no ID token came with it.",
+                check: Check::BareToken { grant_type: "client_credentials" },
             },
             GoalDef {
                 id: "machine-called-api",
-                text: "The Expenses API answered the machine's token.",
+                text: "The Expenses API accepted the machine token (sent with \"the machine \
+                       token\" in Call the API).",
                 check: Check::Api {
                     carried: Carried::MachineToken,
                     status: 200,

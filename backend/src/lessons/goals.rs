@@ -132,6 +132,9 @@ pub enum Check {
     /// A successful token response for this grant that carried a refresh token (`true`) or
     /// none (`false`).
     RefreshToken { grant_type: &'static str, issued: bool },
+    /// A successful token response for this grant with neither a refresh token nor an ID
+    /// token, as the client credentials grant gives (RFC 6749 §4.4.3).
+    BareToken { grant_type: &'static str },
     /// A token request for this grant refused with this `error` (RFC 6749 §5.2).
     TokenRefused { grant_type: &'static str, error: &'static str },
     /// A successful refresh whose access token has a different `iat` from the one before.
@@ -270,6 +273,10 @@ fn find(check: Check, timeline: &[Observation]) -> Option<String> {
                 false => format!("{grant_type} grant: no refresh token came back"),
             })
         }
+
+        Check::BareToken { grant_type } => granted(grant_type)
+            .find(|token| !token.refresh_token && !token.id_token)
+            .map(|_| format!("{grant_type} grant: no refresh token and no ID token came back")),
 
         Check::TokenRefused { grant_type, error } => tokens()
             .map(|(_, token)| token)

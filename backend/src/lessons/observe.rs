@@ -39,14 +39,13 @@ pub fn observe(facts: SessionFacts<'_>) -> Vec<Observation> {
         .timeline
         .iter()
         .rposition(|entry| entry.channel == Channel::Front && !is_request(entry));
-    let mut last_grant = None;
     for (at, entry) in facts.timeline.iter().enumerate() {
         let observation = match entry.channel {
             Channel::Front if is_request(entry) => authorization_request(&entry.url, facts),
             Channel::Front => {
                 authorization_response(entry, facts.callback, Some(at) == last_response)
             }
-            Channel::Back => back_channel(entry, &mut last_grant),
+            Channel::Back => back_channel(entry),
         };
         seen.extend(observation);
     }
@@ -117,15 +116,11 @@ fn response_params(entry: &TimelineEntry) -> Vec<(String, String)> {
 }
 
 /// A back-channel exchange: a token request, an API call or userinfo; others are skipped.
-fn back_channel(entry: &TimelineEntry, last_grant: &mut Option<String>) -> Option<Observation> {
+fn back_channel(entry: &TimelineEntry) -> Option<Observation> {
     let label = entry.label.as_str();
 
     if label.starts_with("token request") {
-        let exchange = token_exchange(entry)?;
-        if exchange.error.is_none() {
-            *last_grant = Some(exchange.grant_type.clone());
-        }
-        return Some(Observation::Token(exchange));
+        return token_exchange(entry).map(Observation::Token);
     }
 
     if label.starts_with("API call") {
@@ -133,7 +128,7 @@ fn back_channel(entry: &TimelineEntry, last_grant: &mut Option<String>) -> Optio
             Carried::IdToken
         } else if label.contains("without") {
             Carried::Nothing
-        } else if last_grant.as_deref() == Some("client_credentials") {
+        } else if label.contains("machine token") {
             Carried::MachineToken
         } else {
             Carried::AccessToken

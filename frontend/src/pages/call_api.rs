@@ -8,7 +8,7 @@ use crate::components::{
     CheckItem, Checklist, ListErrors, Panel, SubmitButton, TextField, input_text, select,
 };
 use crate::hooks::{use_local_draft, use_request};
-use grantlab_shared::{ApiCallRequest, ApiCallResult, TokenKind, TokenPlacement};
+use grantlab_shared::{ApiCallRequest, ApiCallResult, TokenKind, TokenPlacement, TokenSet};
 
 /// The request builder as kept in `localStorage`: the request's shape, never a token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,7 +16,7 @@ struct CallDraft {
     method: String,
     url: String,
     body: String,
-    /// `access_token`, `id_token` or `none`.
+    /// `access_token`, `id_token`, `machine_token` (the client credentials grant's) or `none`.
     token: String,
     /// `header`, `form` or `query`.
     placement: String,
@@ -48,6 +48,10 @@ impl CallDraft {
                 "id_token" => Some(TokenKind::IdToken),
                 "none" => None,
                 _ => Some(TokenKind::AccessToken),
+            },
+            token_set: match self.token.as_str() {
+                "machine_token" => TokenSet::Machine,
+                _ => TokenSet::Delegated,
             },
             placement: match self.placement.as_str() {
                 "form" => TokenPlacement::Form,
@@ -117,6 +121,7 @@ pub fn CallApi() -> Html {
                 <div class="row">
                     { select("token", "Token to send", &draft.token,
                              &[("access_token", "the access token"), ("id_token", "the ID token"),
+                               ("machine_token", "the machine token (client credentials)"),
                                ("none", "no token")], edit(|d, v| d.token = v)) }
                     { select("placement", "Where", &draft.placement,
                              &[("header", "Authorization header (RFC 6750 §2.1)"),
@@ -129,6 +134,8 @@ pub fn CallApi() -> Html {
                                   busy_label="Calling the API" onclick={send_with(None)} />
                     <button type="button" class="quiet" onclick={send_with(Some("id_token"))}
                             disabled={call.busy}>{ "Send the ID token instead" }</button>
+                    <button type="button" class="quiet" onclick={send_with(Some("machine_token"))}
+                            disabled={call.busy}>{ "Send the machine token instead" }</button>
                     <button type="button" class="quiet" onclick={send_with(Some("none"))}
                             disabled={call.busy}>{ "Send no token" }</button>
                 </div>

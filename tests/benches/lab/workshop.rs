@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use grantlab_shared::{
     ApiCallRequest, AuthorizationDraft, ClientAuthMethod, ComposedRequest, RedeemRequest,
-    RefreshRequest, TokenKind, TokenPlacement,
+    RefreshRequest, TokenKind, TokenPlacement, TokenSet,
 };
 use grantlab_tests::bench::percentile;
 use reqwest::{Client, Response, StatusCode};
@@ -314,6 +314,7 @@ impl Flow<'_> {
                     body: None,
                     content_type: None,
                     token: Some(TokenKind::AccessToken),
+                    token_set: TokenSet::Delegated,
                     placement: TokenPlacement::Header,
                 };
                 ok(self.client.post(api("call")).json(&body).send().await?).await?;

@@ -214,6 +214,28 @@ async fn lab_machine_client_gets_an_api_token_and_the_delegated_tokens_stay() {
 }
 
 #[tokio::test]
+async fn lab_api_answers_the_machine_token_and_asks_for_one_when_none_is_held() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let url = server.at("/expenses-api/expenses");
+    let call =
+        json!({"method": "GET", "url": url, "token": "access_token", "token_set": "machine"});
+    let (early, error) = flow.send(Method::POST, "/api/call", &call).await.unwrap();
+
+    let body = json!({"client": "lab_machine", "scopes": ["read:reports"], "audience": EXPENSES});
+    let outcome: Outcome = flow.post("/api/client-credentials", &body).await.unwrap();
+    let answered: ApiCallResult = flow.post("/api/call", &call).await.unwrap();
+
+    assert_eq!(early, StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["field"], "token_set");
+    assert!(outcome.ok, "{outcome:?}");
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    let timeline: Timeline = flow.get("/api/timeline").await.unwrap();
+    let sent = timeline.entries.iter().rev().find(|entry| entry.label.starts_with("API call"));
+    assert_eq!(sent.unwrap().label, "API call with the machine token");
+}
+
+#[tokio::test]
 async fn the_lab_machine_client_is_refused_with_another_profile_naming_the_field() {
     let server = lab().await;
     let mut flow = Flow::start(&server.url);

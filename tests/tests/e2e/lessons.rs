@@ -7,7 +7,7 @@ use fantoccini::Locator;
 use grantlab_shared::{
     ApiCallRequest, ApiCallResult, ApiError, AuthorizationDraft, ComposedRequest, LabTrack, Lesson,
     LessonSummary, Mischief, Outcome, Progress, RefreshRequest, ResponseMode, Scenario, Setup,
-    TokenKind,
+    TokenKind, TokenSet,
 };
 use grantlab_tests::TestServer;
 use reqwest::StatusCode;
@@ -111,12 +111,22 @@ impl Learner {
     }
 
     async fn call(&self, path: &str, token: Option<TokenKind>) -> ApiCallResult {
+        self.call_with(path, token, TokenSet::Delegated).await
+    }
+
+    async fn call_with(
+        &self,
+        path: &str,
+        token: Option<TokenKind>,
+        token_set: TokenSet,
+    ) -> ApiCallResult {
         let request = ApiCallRequest {
             method: if path.ends_with("/approve") { "POST" } else { "GET" }.to_owned(),
             url: self.server.at(path),
             body: None,
             content_type: None,
             token,
+            token_set,
             placement: Default::default(),
         };
         self.post("/api/call", &request).await
@@ -527,6 +537,34 @@ async fn lessons_permissions_and_trusted_subsystem_as_bob_then_alice() {
     assert_eq!((approved.status, summary.status, refused.await.status), (200, 200, 403));
     assert!(learner.progress("permissions").await.complete());
     assert!(learner.progress("trusted-subsystem").await.complete());
+}
+
+#[tokio::test]
+async fn lesson_client_credentials_reached_by_the_machine_token_at_the_api() {
+    let learner = Learner::start().await;
+    let setup: Setup = learner.post("/api/lessons/client-credentials/setup", &()).await;
+    let machine = setup.machine.unwrap();
+    let body = serde_json::json!({
+        "client": "lab_machine",
+        "scopes": machine.scopes,
+        "audience": machine.audience,
+    });
+    let granted: Outcome = learner.post("/api/client-credentials", &body).await;
+    let before = learner.progress("client-credentials").await;
+
+    let path = "/expenses-api/expenses";
+    let called = learner.call_with(path, Some(TokenKind::AccessToken), TokenSet::Machine).await;
+
+    assert!(granted.ok, "{}", granted.summary);
+    let reached = |progress: &Progress, id: &str| {
+        progress.goals.iter().any(|goal| goal.id == id && goal.reached)
+    };
+    assert!(reached(&before, "machine-token"), "{before:?}");
+    assert!(reached(&before, "no-refresh-token"), "{before:?}");
+    assert!(!reached(&before, "machine-called-api"), "{before:?}");
+    assert_eq!(called.status, 200, "{}", called.body);
+    let progress = learner.progress("client-credentials").await;
+    assert!(progress.complete(), "{progress:?}");
 }
 
 #[tokio::test]

@@ -169,3 +169,17 @@ fn id_token_checks_tell_a_pass_from_a_named_failure() {
     assert!(!reached(Check::IdTokenValid, &[failed]));
     assert!(reached(Check::IdTokenValid, &[passed]));
 }
+
+#[test]
+fn bare_token_needs_neither_a_refresh_token_nor_an_id_token() {
+    let check = Check::BareToken { grant_type: "client_credentials" };
+    let bare = Observation::Token(token("client_credentials"));
+    let with_id =
+        Observation::Token(TokenExchange { id_token: true, ..token("client_credentials") });
+    let with_refresh =
+        Observation::Token(TokenExchange { refresh_token: true, ..token("client_credentials") });
+
+    assert!(reached(check, &[bare]));
+    assert!(!reached(check, &[with_id, with_refresh]));
+    assert!(!reached(check, &[Observation::Token(token("authorization_code"))]));
+}

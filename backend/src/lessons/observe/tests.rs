@@ -132,6 +132,7 @@ fn api_calls_say_what_they_carried_and_which_checks_failed() {
         call("API call without a token", 401, "{}"),
         machine,
         call("API call with a token", 200, r#"{"checks":[{"name":"aud","passed":true}]}"#),
+        call("API call with the machine token", 200, "{}"),
     ];
 
     let seen = observe(facts(&timeline));
@@ -151,6 +152,7 @@ fn api_calls_say_what_they_carried_and_which_checks_failed() {
         [
             (Carried::IdToken, 401, vec!["aud".to_owned()]),
             (Carried::Nothing, 401, vec![]),
+            (Carried::AccessToken, 200, vec![]),
             (Carried::MachineToken, 200, vec![]),
         ]
     );
