@@ -76,6 +76,15 @@ impl Outbound {
             return Ok(());
         }
 
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        };
+        if let Some(reason) = ip.and_then(guard::refusal) {
+            return Err(format!("hosted mode forbids {reason} addresses"));
+        }
+
         // The resolver exempts the provider's host name, and sees no port: so any other port
         // on that host is refused here, or `localhost:6379` would pass as the provider.
         let exempt_host = self.exempt_origin.as_ref().and_then(|origin| match origin {
@@ -87,16 +96,7 @@ impl Outbound {
                 "hosted mode allows this server's own host only at its public URL's origin".into(),
             );
         }
-
-        let ip = match url.host() {
-            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
-            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
-            _ => None,
-        };
-        match ip.and_then(guard::refusal) {
-            Some(reason) => Err(format!("hosted mode forbids {reason} addresses")),
-            None => Ok(()),
-        }
+        Ok(())
     }
 }
 
