@@ -64,6 +64,10 @@ pub struct RedeemRequest {
     /// How to authenticate; `client_secret_basic` by default.
     #[serde(default)]
     pub client_auth: ClientAuthMethod,
+    /// Send the code already redeemed once more, to see the provider refuse a replay
+    /// (RFC 6749 §4.1.2, §10.5).
+    #[serde(default)]
+    pub replay_previous: bool,
 }
 
 /// `POST /api/refresh` (RFC 6749 §6).

@@ -102,13 +102,20 @@ pub async fn receive(
     let entry = front_entry(method, &state.redirect_uri(), mode, &params);
     data.record(vec![entry]);
 
-    // Step 2: check state against the one sent, and read the rest (RFC 6749 §4.1.2).
+    // Step 2: check state against the one sent, and read the rest (RFC 6749 §4.1.2); a state
+    // a callback has consumed waits for nothing more (§10.12).
     // MISCHIEF (issue 6): the state-mismatch scenario makes the expected state differ.
     let tamper = crate::lessons::mischief::current(session).await.tamper_state;
-    let expected =
-        data.flow.as_ref().map(|flow| crate::lessons::mischief::expected(&flow.state, tamper));
+    let expected = data
+        .flow
+        .as_ref()
+        .filter(|flow| !flow.state_used)
+        .map(|flow| crate::lessons::mischief::expected(&flow.state, tamper));
     let view = read(mode, &params, expected.as_deref());
     data.code = None;
+    if let Some(flow) = data.flow.as_mut().filter(|_| view.state_check.passed) {
+        flow.state_used = true;
+    }
     if view.state_check.passed && view.error.is_none() {
         data.code = params.iter().find(|(name, _)| name == "code").map(|(_, code)| code.clone());
         data.front_tokens = params
@@ -151,7 +158,14 @@ pub fn read(
         id: "state".into(),
         spec: "RFC 6749 §4.1.2 and §10.12: state must equal the value sent".into(),
         passed,
-        expected: expected_state.map_or("a request composed in this session".into(), str::to_owned),
+        expected: expected_state.map_or_else(
+            || {
+                "no authorization request is waiting for this state: compose one; a state is \
+                 used once"
+                    .into()
+            },
+            str::to_owned,
+        ),
         found: found.unwrap_or_else(|| "no state".into()),
     };
 

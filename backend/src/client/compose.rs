@@ -126,6 +126,7 @@ pub fn compose(
         scopes: draft.scopes.clone(),
         max_age: draft.max_age,
         auto_redeem: draft.auto_redeem,
+        state_used: false,
     };
     Ok((composed, flow))
 }

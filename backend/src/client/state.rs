@@ -39,6 +39,9 @@ pub struct ClientSession {
     pub callback: Option<CallbackView>,
     /// The authorization code waiting to be redeemed.
     pub code: Option<String>,
+    /// The code redeemed last, kept so the learner can replay it (RFC 6749 §4.1.2).
+    #[serde(default)]
+    pub previous_code: Option<String>,
     /// Tokens that came at the callback (hybrid and implicit flows).
     pub front_tokens: Vec<Param>,
     /// The tokens held.
@@ -92,6 +95,9 @@ pub struct FlowState {
     pub max_age: Option<u64>,
     /// Redeem as soon as the callback comes.
     pub auto_redeem: bool,
+    /// A callback has consumed `state`: it is single use (RFC 6749 §10.12).
+    #[serde(default)]
+    pub state_used: bool,
 }
 
 impl std::fmt::Debug for FlowState {
@@ -253,6 +259,7 @@ mod tests {
                 scopes: Vec::new(),
                 max_age: None,
                 auto_redeem: false,
+                state_used: false,
             }),
             code: Some("code-do-not-print".into()),
             ..ClientSession::default()

@@ -74,11 +74,18 @@ pub async fn redeem(
     let mut data = ClientSession::load(session).await?;
     let recorder = state.recorder(&data);
     let (profile, secret) = state.current(&data, &recorder).await?;
-    let code = data.code.clone().ok_or(ClientError::NotReady {
-        field: "code",
-        expected: "an authorization code: compose a request and come back through the callback"
-            .into(),
-    })?;
+    let code = match request.replay_previous {
+        true => data.previous_code.clone().ok_or(ClientError::NotReady {
+            field: "replay_previous",
+            expected: "a code redeemed before: redeem one first".into(),
+        })?,
+        false => data.code.clone().ok_or(ClientError::NotReady {
+            field: "code",
+            expected: "an authorization code: compose a request and come back through the \
+                       callback"
+                .into(),
+        })?,
+    };
     let flow = data.flow.clone().ok_or(ClientError::NotReady {
         field: "flow",
         expected: "a composed authorization request".into(),
@@ -110,11 +117,16 @@ pub async fn redeem(
         };
         exchange = exchange.set_pkce_verifier(verifier);
     }
-    recorder.label("token request (authorization_code)");
+    recorder.label(match request.replay_previous {
+        true => "token request (authorization_code, replayed)",
+        false => "token request (authorization_code)",
+    });
     let typed = exchange.request_async(&recorder).await.err().map(|error| error.to_string());
 
-    // Step 3: a code is used once, whatever the answer (RFC 6749 §4.1.2).
+    // Step 3: a code is used once, whatever the answer (RFC 6749 §4.1.2); it is kept apart
+    // only for the learner's deliberate replay.
     data.code = None;
+    data.previous_code = Some(code.clone());
     let mut outcome = absorb(&mut data.tokens, &recorder, typed, Grant::Code, &flow.scopes);
 
     // Step 4: validate the ID token step by step (OIDC Core §3.1.3.7).

@@ -172,7 +172,11 @@ pub const SCENARIOS: [ScenarioDef; 13] = [
         id: "code-redeemed-twice",
         title: "The code redeemed twice",
         lesson: 6,
-        setup: alice(CODE_FLOW, CALM, &["Run the flow, redeem the code, then redeem it again."]),
+        setup: alice(
+            CODE_FLOW,
+            CALM,
+            &["Run the flow and redeem the code.", "Press \"Redeem the last code again\"."],
+        ),
         prediction: PredictionDef {
             question: "You redeem the same code a second time. What happens?",
             choices: &[

@@ -48,14 +48,16 @@ pub fn Redeem() -> Html {
         Callback::from(move |value: String| method.set(client_auth(&value)))
     };
 
-    let onclick = {
+    let run = |replay_previous: bool| {
         let redeem = redeem.clone();
         let method = method.clone();
         Callback::from(move |_| {
-            let body = RedeemRequest { client_auth: *method };
+            let body = RedeemRequest { client_auth: *method, replay_previous };
             redeem.run(async move { api::redeem(&body).await });
         })
     };
+    let onclick = run(false);
+    let on_replay = run(true);
 
     // Derived values.
     let status = workbench.session.as_ref().map(|session| session.status);
@@ -76,6 +78,11 @@ pub fn Redeem() -> Html {
                 <SubmitButton id="redeem" label="Redeem the code" busy={redeem.busy}
                               busy_label="Calling the token endpoint" class="primary"
                               onclick={onclick} />
+                if !waiting {
+                    <SubmitButton id="redeem-again" label="Redeem the last code again"
+                                  busy={redeem.busy} busy_label="Replaying the code"
+                                  class="quiet" onclick={on_replay} />
+                }
             </div>
             if let Some(outcome) = &redeem.data {
                 <OutcomeView outcome={(**outcome).clone()} />

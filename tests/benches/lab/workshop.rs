@@ -303,7 +303,10 @@ impl Flow<'_> {
                 }
             }
             3 => {
-                let body = RedeemRequest { client_auth: ClientAuthMethod::ClientSecretBasic };
+                let body = RedeemRequest {
+                    client_auth: ClientAuthMethod::ClientSecretBasic,
+                    replay_previous: false,
+                };
                 outcome(self.client.post(api("redeem")).json(&body).send().await?).await?;
             }
             4 => outcome(self.client.post(api("userinfo")).send().await?).await?,

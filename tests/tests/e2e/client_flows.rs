@@ -276,6 +276,41 @@ async fn state_mismatch_fails_the_check_and_nothing_is_redeemed() {
 }
 
 #[tokio::test]
+async fn state_is_single_use_so_a_replayed_callback_fails_the_check_and_nothing_is_redeemed() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let draft = flow.draft().await.unwrap();
+    let composed = flow.authorize(&draft).await.unwrap();
+    flow.login(&composed.url, "approve").await.unwrap();
+    let first = flow.redeem().await.unwrap();
+    let timeline = flow.timeline().await.unwrap();
+    let callback = timeline.entries.iter().rev().find(|entry| entry.label.starts_with("author"));
+    let query = callback.unwrap().url.split_once('?').unwrap().1.to_owned();
+
+    flow.forge_callback(&query).await.unwrap();
+    let (status, error) = flow.send(Method::POST, "/api/redeem", &json!({})).await.unwrap();
+
+    assert!(first.ok, "{first:?}");
+    assert!(query.contains(&format!("state={}", draft.state)), "{query}");
+    let session = flow.session().await.unwrap();
+    let check = session.callback.unwrap().state_check;
+    assert!(!check.passed);
+    assert_eq!(check.id, "state");
+    assert!(check.expected.contains("no authorization request is waiting"), "{check:?}");
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["field"], "code");
+    let token_requests = flow
+        .timeline()
+        .await
+        .unwrap()
+        .entries
+        .iter()
+        .filter(|entry| entry.label.starts_with("token request (authorization_code"))
+        .count();
+    assert_eq!(token_requests, 1);
+}
+
+#[tokio::test]
 async fn provider_error_access_denied_is_shown_and_nothing_is_redeemed() {
     let server = lab().await;
     let mut flow = Flow::start(&server.url);
