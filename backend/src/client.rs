@@ -187,6 +187,7 @@ fn token_view(tokens: &state::Tokens) -> TokenSetView {
         access_token: tokens.access_token.as_ref().map(jwt),
         token_type: tokens.token_type.clone(),
         expires_at: tokens.expires_at,
+        expires_in: tokens.expires_in,
         scope: tokens.scope.clone(),
         refresh_token: tokens.refresh_token.clone(),
         refresh_rotated: tokens.refresh_rotated,

@@ -20,6 +20,9 @@ pub struct TokenSetView {
     /// When the access token expires, Unix seconds, from `expires_in` at receipt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<u64>,
+    /// `expires_in` as received (RFC 6749 §5.1): the access token's lifetime in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
     /// The granted scope (RFC 6749 §5.1; when absent, the requested scope applies).
     #[serde(default)]
     pub scope: Vec<String>,

@@ -118,6 +118,9 @@ pub struct Tokens {
     pub token_type: Option<String>,
     /// Unix seconds.
     pub expires_at: Option<u64>,
+    /// `expires_in` as received, in seconds.
+    #[serde(default)]
+    pub expires_in: Option<u64>,
     /// The granted scope.
     pub scope: Vec<String>,
     /// `refresh_token`.

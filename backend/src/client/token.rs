@@ -533,6 +533,7 @@ fn absorb(
         access_token: Some(fields.access_token),
         token_type: fields.token_type,
         expires_at: fields.expires_in.map(|seconds| unix_ms() / 1000 + seconds),
+        expires_in: fields.expires_in,
         scope: fields.scope.unwrap_or_else(|| requested_scopes.to_vec()),
         refresh_token,
         previous_refresh_token: if grant == Grant::Refresh && rotated {

@@ -13,8 +13,13 @@ use crate::hooks::{use_request, use_workbench};
 use crate::jwt;
 use grantlab_shared::{ClientAuthMethod, Outcome, TokenKind, TokenRequest, TokenSetView};
 
-/// The access token's lifetime in seconds, from its `iat` and `exp` when it is a JWT.
+/// The access token's lifetime in seconds: `expires_in` as received, else the JWT's `exp - iat`.
 pub fn lifetime(tokens: &TokenSetView) -> Option<i64> {
+    if let Some(expires_in) = tokens.expires_in {
+        return i64::try_from(expires_in).ok();
+    }
+
+    // A token response without `expires_in`: the JWT's own claims, when it has them.
     let raw = &tokens.access_token.as_ref()?.raw;
     let claims = jwt::decode(raw).ok()?.payload;
     Some(claims.get("exp")?.as_i64()? - claims.get("iat")?.as_i64()?)
@@ -145,5 +150,36 @@ pub fn Tokens() -> Html {
             <p class="next"><Link<Route> to={Route::CallApi} classes="button primary">
                 { "Next: call the API" }</Link<Route>></p>
         </Panel>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use grantlab_shared::JwtView;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    fn with_jwt(claims: &str, expires_in: Option<u64>) -> TokenSetView {
+        let raw =
+            format!("{}.{}.sig", URL_SAFE_NO_PAD.encode("{}"), URL_SAFE_NO_PAD.encode(claims));
+        let access_token = Some(JwtView { raw, is_jwt: true, header: vec![], claims: vec![] });
+        TokenSetView { access_token, expires_in, ..TokenSetView::default() }
+    }
+
+    #[wasm_bindgen_test]
+    fn lifetime_is_expires_in_as_received() {
+        let tokens = with_jwt(r#"{"iat":100,"exp":400}"#, Some(10));
+
+        assert_eq!(lifetime(&tokens), Some(10));
+    }
+
+    #[wasm_bindgen_test]
+    fn lifetime_falls_back_to_the_jwts_own_claims_without_expires_in() {
+        let tokens = with_jwt(r#"{"iat":100,"exp":400}"#, None);
+
+        assert_eq!(lifetime(&tokens), Some(300));
     }
 }

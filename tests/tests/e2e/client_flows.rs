@@ -52,6 +52,8 @@ async fn lab_code_flow_with_pkce_passes_every_id_token_check() {
     let failed: Vec<_> = tokens.id_token_checks.iter().filter(|check| !check.passed).collect();
     assert!(failed.is_empty(), "{failed:?}");
     assert!(tokens.id_token_checks.iter().any(|check| check.id == "id_token.signature"));
+    let (expires_in, expires_at) = (tokens.expires_in.unwrap(), tokens.expires_at.unwrap());
+    assert!(expires_in > 0 && expires_at >= expires_in, "{expires_in} {expires_at}");
 }
 
 #[tokio::test]
