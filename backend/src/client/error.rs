@@ -12,6 +12,10 @@ pub enum ClientError {
     #[error("there is no such route in the sandbox API")]
     UnknownRoute,
 
+    /// The body is over axum's default limit.
+    #[error("the body is larger than the 2 MB the sandbox API accepts")]
+    BodyTooLarge,
+
     /// The route exists, but not with this method.
     #[error("this sandbox API route does not take this method; the route list is in its docs")]
     MethodNotAllowed,
@@ -63,6 +67,7 @@ impl ClientError {
         match self {
             Self::UnknownRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidJson { .. } | Self::InvalidField { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -77,6 +82,7 @@ impl ClientError {
         match self {
             Self::UnknownRoute => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::BodyTooLarge => "body_too_large",
             Self::InvalidJson { .. } => "invalid_json",
             Self::InvalidField { .. } => "invalid_field",
             Self::NotReady { .. } => "not_ready",
@@ -91,7 +97,10 @@ impl ClientError {
             Self::InvalidField { field, .. }
             | Self::NotReady { field, .. }
             | Self::Provider { field, .. } => Some((*field).to_owned()),
-            Self::UnknownRoute | Self::MethodNotAllowed | Self::Internal(_) => None,
+            Self::UnknownRoute
+            | Self::MethodNotAllowed
+            | Self::BodyTooLarge
+            | Self::Internal(_) => None,
         }
     }
 }

@@ -1,12 +1,13 @@
 //! Extractors that refuse bad input in the API's own error shape.
 
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::error::ClientError;
 
 /// Like [`axum::Json`], but a malformed body answers [`ClientError::InvalidJson`] naming the
-/// field serde stopped at.
+/// field serde stopped at. Every body is a JSON object; an empty body reads as `{}`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
@@ -20,6 +21,9 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = match axum::body::Bytes::from_request(request, state).await {
             Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ClientError::BodyTooLarge);
+            }
             Err(rejection) => {
                 return Err(ClientError::InvalidJson {
                     field: None,
@@ -28,16 +32,39 @@ where
             }
         };
 
-        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+        // A step with nothing to say may send no body at all.
+        let text = bytes.trim_ascii();
+        let text = if text.is_empty() { b"{}".as_slice() } else { text };
+        if text.first() != Some(&b'{') {
+            let message = "the body must be a JSON object (`{...}`)".to_owned();
+            return Err(ClientError::InvalidJson { field: None, message });
+        }
+
+        let deserializer = &mut serde_json::Deserializer::from_slice(text);
         match serde_path_to_error::deserialize(deserializer) {
             Ok(value) => Ok(Json(value)),
             Err(error) => {
-                let path = error.path().to_string();
-                let field = (path != ".").then_some(path);
+                let field = field_at_fault(&error.path().to_string(), &error.inner().to_string());
                 let message = format!("the body is not the expected JSON: {}", error.inner());
                 Err(ClientError::InvalidJson { field, message })
             }
         }
+    }
+}
+
+/// The field serde stopped at, or the one it found missing (serde names that one only in its
+/// message, "missing field `x`", with the path of the object that lacks it).
+fn field_at_fault(path: &str, message: &str) -> Option<String> {
+    let parent = (path != "." && path != "?").then_some(path);
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+
+    match (parent, missing) {
+        (Some(parent), Some(name)) => Some(format!("{parent}.{name}")),
+        (None, Some(name)) => Some(name.to_owned()),
+        (parent, None) => parent.map(str::to_owned),
     }
 }
 
@@ -79,6 +106,48 @@ mod tests {
         assert_eq!(body["field"], "max_age");
         assert!(body["message"].as_str().unwrap().contains("expected u32"), "{body}");
     }
+
+    #[tokio::test]
+    async fn missing_field_is_named_in_the_field_member() {
+        let (status, body) = post_json("{}").await;
+
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["field"], "max_age", "{body}");
+    }
+
+    #[tokio::test]
+    async fn an_array_is_refused_as_not_an_object() {
+        let (status, body) = post_json("[]").await;
+
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["message"].as_str().unwrap().contains("JSON object"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn an_empty_body_reads_as_an_empty_object() {
+        let app = Router::new().route("/", post(|Json(_probe): Json<Empty>| async { "ok" }));
+
+        let response = app.oneshot(Request::post("/").body(Body::empty()).unwrap()).await.unwrap();
+
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_413_naming_the_limit() {
+        let app = Router::new().route("/", post(|Json(_probe): Json<Empty>| async { "ok" }));
+        let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+
+        let response =
+            app.oneshot(Request::post("/").body(Body::from(huge)).unwrap()).await.unwrap();
+
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["error"], "body_too_large");
+    }
+
+    #[derive(Deserialize)]
+    struct Empty {}
 
     #[tokio::test]
     async fn truncated_json_is_refused_saying_where_it_ended() {
