@@ -19,6 +19,16 @@ const provider = new Provider(issuer, {
     grant_types: ["authorization_code", "refresh_token", "client_credentials"],
     response_types: ["code"],
     token_endpoint_auth_method: "client_secret_basic",
+  }, {
+    // The hybrid grant (`code id_token`). oidc-provider holds front-channel ID token clients
+    // of the `web` type to https redirect URIs; a `native` one may use http on loopback.
+    client_id: `${process.env.CLIENT_ID ?? "grantlab-sandbox"}-hybrid`,
+    client_secret: process.env.CLIENT_SECRET ?? "interop-secret",
+    application_type: "native",
+    redirect_uris: [process.env.REDIRECT_URI ?? "http://127.0.0.1/callback"],
+    grant_types: ["authorization_code", "implicit"],
+    response_types: ["code id_token"],
+    token_endpoint_auth_method: "client_secret_basic",
   }],
   // Any login works through the built-in development pages (devInteractions).
   features: {

@@ -363,9 +363,36 @@ async fn a_whole_flow_keeps_the_timeline_small() {
     assert!(timeline.entries.len() >= 5);
 }
 
-// FIXME(#4): no hybrid (`code id_token`) flow against oidc-provider: it registers clients that
-// may get tokens in the front channel only with https redirect URIs, and these tests run on
-// http loopback. The lab provider covers hybrid with form_post above.
+#[tokio::test]
+async fn oidc_provider_hybrid_flow_with_form_post_checks_the_front_channel_id_token() {
+    let server = TestServer::start().await.unwrap();
+    let provider = OidcProvider::start(&server.at("/callback")).await.unwrap();
+    let mut flow = Flow::start(&server.url);
+    let choice = json!({
+        "source": {"kind": "discovered", "issuer": provider.issuer},
+        "client_id": format!("{}-hybrid", provider.client_id),
+        "client_secret": provider.client_secret,
+    });
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    let mut draft = flow.draft().await.unwrap();
+    draft.response_type = "code id_token".into();
+    draft.response_mode = Some(grantlab_shared::ResponseMode::FormPost);
+
+    let composed = flow.authorize(&draft).await.unwrap();
+    flow.login(&composed.url, "approve").await.unwrap();
+    let redeemed = flow.redeem().await.unwrap();
+
+    assert!(redeemed.ok, "{redeemed:?}");
+    let session = flow.session().await.unwrap();
+    let callback = session.callback.unwrap();
+    assert_eq!(callback.response_mode, grantlab_shared::ResponseMode::FormPost);
+    assert!(callback.params.iter().any(|param| param.name == "id_token"));
+    let checks = session.tokens.unwrap().id_token_checks;
+    let failed: Vec<_> = checks.iter().filter(|check| !check.passed).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(checks.iter().any(|check| check.id == "front_channel.id_token.c_hash"), "{checks:?}");
+}
 
 /// Chooses the oidc-provider for this browser, by discovery.
 async fn at_oidc_provider(server: &TestServer, provider: &OidcProvider) -> Flow {
