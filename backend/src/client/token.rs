@@ -20,7 +20,7 @@ use tower_sessions::Session;
 
 use super::ClientState;
 use super::error::ClientError;
-use super::http::{Recorder, unix_ms};
+use super::http::{BODY_CAP, Recorder, unix_ms};
 use super::lenient;
 use super::state::{ClientSession, Tokens};
 
@@ -512,7 +512,15 @@ fn absorb(
         return failed(typed_error.unwrap_or_else(|| "no response".into()), None);
     };
 
-    // Step 2: the lenient reading, with what bends the spec.
+    // Step 2: a body cut at the cap cannot be read; say so rather than "not JSON".
+    if recorder.last_truncated() {
+        let summary = format!(
+            "the token response exceeded the 1 MiB cap ({BODY_CAP} bytes); the rest was not read"
+        );
+        return failed(summary, None);
+    }
+
+    // Step 3: the lenient reading, with what bends the spec.
     let mut deviations = Vec::new();
     let fields = match lenient::token_response(status, &content_type, &body, &mut deviations) {
         Ok(fields) => fields,
@@ -523,7 +531,7 @@ fn absorb(
         }
     };
 
-    // Step 3: replace the token set, keeping the refresh token when none came back.
+    // Step 4: replace the token set, keeping the refresh token when none came back.
     let previous = slot.take().unwrap_or_default();
     let rotated = fields.refresh_token.is_some();
     let refresh_token = fields
@@ -554,7 +562,7 @@ fn absorb(
     };
     *slot = Some(tokens);
 
-    // Step 4: say what happened, naming the strict parse failure when leniency saved it.
+    // Step 5: say what happened, naming the strict parse failure when leniency saved it.
     let mut summary = match grant {
         Grant::Code => "the code was exchanged for tokens".to_owned(),
         Grant::Refresh if rotated => "refreshed; the refresh token was rotated".to_owned(),

@@ -761,6 +761,21 @@ async fn discovery_body_past_the_cap_is_reported_as_over_the_1_mib_cap() {
 }
 
 #[tokio::test]
+async fn token_response_past_the_cap_is_reported_as_over_the_1_mib_cap() {
+    let server = TestServer::start().await.unwrap();
+    let huge = format!(r#"{{"access_token":"{}","token_type":"Bearer"}}"#, "x".repeat(1100 * 1024));
+    let json = "application/json".to_owned();
+    let base = canned_answers(vec![(200, json, huge)]).await;
+    let mut flow = code_waiting_at(&server, &base).await;
+
+    let redeemed = flow.redeem().await.unwrap();
+
+    assert!(!redeemed.ok, "{redeemed:?}");
+    assert!(redeemed.summary.contains("1 MiB cap"), "{}", redeemed.summary);
+    assert!(flow.session().await.unwrap().tokens.is_none_or(|t| t.access_token.is_none()));
+}
+
+#[tokio::test]
 async fn every_token_response_quirk_is_explained_through_the_whole_stack() {
     let folder = grantlab_tests::workspace_root().join("../shared/fixtures/provider-quirks");
     let mut files: Vec<_> = std::fs::read_dir(&folder)
