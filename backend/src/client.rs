@@ -53,7 +53,7 @@ use grantlab_shared::{
     ApiCallRequest, ApiCallResult, AuthorizationDraft, Channel, ClientCredentialsRequest,
     ComposedRequest, Endpoints, FlowStatus, FragmentCallback, JwtView, Outcome, ProfileChoice,
     ProfileList, ProfileView, RedeemRequest, RefreshRequest, ResponseMode, SessionView, Timeline,
-    TimelineEntry, TokenRequest, TokenSetView,
+    TokenRequest, TokenSetView,
 };
 use oauth2::ClientSecret;
 use tokio::sync::RwLock;
@@ -62,7 +62,7 @@ use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
 use self::error::ClientError;
 use self::extract::Json;
-use self::http::{Outbound, Recorder, unix_ms};
+use self::http::{Outbound, Recorder, request_entry};
 use self::profile::Preset;
 use self::redact::Redactor;
 use self::state::ClientSession;
@@ -342,24 +342,9 @@ async fn authorize(
     }
     let (composed, flow) =
         compose::compose(&profile.endpoints.authorization_endpoint, &profile.client_id, &draft)?;
-    data.record(vec![TimelineEntry {
-        id: 0,
-        at_ms: unix_ms(),
-        channel: Channel::Front,
-        label: "authorization request (the browser goes there)".into(),
-        method: "GET".into(),
-        url: composed.url.clone(),
-        request_headers: Vec::new(),
-        request_body: None,
-        status: None,
-        response_headers: Vec::new(),
-        response_body: None,
-        duration_ms: None,
-        truncated: None,
-        failure: None,
-        deviations: Vec::new(),
-        curl: None,
-    }]);
+    let label = "authorization request (the browser goes there)".to_owned();
+    let entry = request_entry(Channel::Front, label, "GET", composed.url.clone(), vec![], None);
+    data.record(vec![entry]);
     data.flow = Some(flow);
     data.code = None;
     data.callback = None;

@@ -16,7 +16,7 @@ use tower_sessions::Session;
 
 use super::ClientState;
 use super::error::ClientError;
-use super::http::unix_ms;
+use super::http::request_entry;
 use super::state::ClientSession;
 
 /// Hands the fragment to the backend, then goes to the workbench. No token is logged here.
@@ -201,24 +201,8 @@ fn front_entry(
         ResponseMode::Fragment => (format!("{redirect_uri}#{encoded}"), None),
         ResponseMode::FormPost => (redirect_uri.to_owned(), Some(encoded)),
     };
-    TimelineEntry {
-        id: 0,
-        at_ms: unix_ms(),
-        channel: Channel::Front,
-        label: format!("authorization response ({})", mode.as_str()),
-        method: method.into(),
-        url,
-        request_headers: Vec::new(),
-        request_body: body,
-        status: None,
-        response_headers: Vec::new(),
-        response_body: None,
-        duration_ms: None,
-        truncated: None,
-        failure: None,
-        deviations: Vec::new(),
-        curl: None,
-    }
+    let label = format!("authorization response ({})", mode.as_str());
+    request_entry(Channel::Front, label, method, url, Vec::new(), body)
 }
 
 #[cfg(test)]

@@ -246,14 +246,12 @@ impl<'a> Recorder<'a> {
         let label = self.label.lock().map(|label| label.clone()).unwrap_or_default();
         let body = (!request.body().is_empty())
             .then(|| self.redactor.redact(&String::from_utf8_lossy(request.body())));
-        TimelineEntry {
-            id: 0,
-            at_ms,
-            channel: Channel::Back,
+        let mut entry = request_entry(
+            Channel::Back,
             label,
-            method: request.method().to_string(),
-            url: self.redactor.redact(&request.uri().to_string()),
-            request_headers: request
+            request.method().as_str(),
+            self.redactor.redact(&request.uri().to_string()),
+            request
                 .headers()
                 .iter()
                 .map(|(name, value)| Param {
@@ -261,16 +259,10 @@ impl<'a> Recorder<'a> {
                     value: self.redactor.header(name.as_str(), value.as_bytes()),
                 })
                 .collect(),
-            request_body: body,
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            duration_ms: None,
-            truncated: None,
-            failure: None,
-            deviations: Vec::new(),
-            curl: None,
-        }
+            body,
+        );
+        entry.at_ms = at_ms;
+        entry
     }
 }
 
@@ -286,6 +278,35 @@ impl<'c> oauth2::AsyncHttpClient<'c> for Recorder<'_> {
 /// Now, in Unix milliseconds.
 pub fn unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|now| now.as_millis() as u64).unwrap_or(0)
+}
+
+/// A timeline entry for a message sent and not yet answered: what went out, nothing back.
+pub fn request_entry(
+    channel: Channel,
+    label: String,
+    method: &str,
+    url: String,
+    request_headers: Vec<Param>,
+    request_body: Option<String>,
+) -> TimelineEntry {
+    TimelineEntry {
+        id: 0,
+        at_ms: unix_ms(),
+        channel,
+        label,
+        method: method.to_owned(),
+        url,
+        request_headers,
+        request_body,
+        status: None,
+        response_headers: Vec::new(),
+        response_body: None,
+        duration_ms: None,
+        truncated: None,
+        failure: None,
+        deviations: Vec::new(),
+        curl: None,
+    }
 }
 
 /// An error and its causes on one line: reqwest hides the useful part in the chain.
