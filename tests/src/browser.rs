@@ -14,7 +14,7 @@ pub struct Browser {
     pub client: Client,
     driver_url: String,
     _profile: tempfile::TempDir,
-    _driver: Child,
+    driver: Child,
 }
 
 impl Browser {
@@ -27,6 +27,8 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, so a test that fails before `close` can end Chromium too.
+            .process_group(0)
             .spawn()
             .with_context(|| format!("cannot start {program}; `cargo xtask test` installs it"))?;
         let driver_url = format!("http://127.0.0.1:{port}");
@@ -64,7 +66,7 @@ impl Browser {
             .connect(&driver_url)
             .await
             .context("cannot open a Chromium session")?;
-        Ok(Self { client, driver_url, _profile: profile, _driver: driver })
+        Ok(Self { client, driver_url, _profile: profile, driver })
     }
 
     /// The console messages at level SEVERE since the last call (chromedriver's log endpoint).
@@ -98,10 +100,21 @@ impl Browser {
     }
 }
 
+impl Drop for Browser {
+    /// Ends chromedriver and the Chromium it started (one process group, made by us), so a
+    /// failing test leaves no browser behind.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let group = format!("-{pid}");
+            let _ = std::process::Command::new("kill").args(["-KILL", "--", &group]).status();
+        }
+    }
+}
+
 impl Browser {
     /// Ends the session (closing Chromium), then chromedriver.
     pub async fn close(self) -> anyhow::Result<()> {
-        self.client.close().await?;
+        self.client.clone().close().await?;
         Ok(())
     }
 }
