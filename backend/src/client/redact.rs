@@ -113,29 +113,20 @@ fn quote(text: &str) -> String {
 mod tests {
     use grantlab_shared::{Channel, Param};
 
+    use crate::client::http::request_entry;
+
     use super::*;
 
     const SECRET: &str = "s3cr3t+/=value";
 
     fn entry(headers: Vec<Param>, body: &str) -> TimelineEntry {
-        TimelineEntry {
-            id: 1,
-            at_ms: 0,
-            channel: Channel::Back,
-            label: "token request".into(),
-            method: "POST".into(),
-            url: "https://id.example/token".into(),
-            request_headers: headers,
-            request_body: Some(body.into()),
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            duration_ms: None,
-            truncated: None,
-            failure: None,
-            deviations: Vec::new(),
-            curl: None,
-        }
+        let url = "https://id.example/token".to_owned();
+        let label = "token request".to_owned();
+        let mut entry =
+            request_entry(Channel::Back, label, "POST", url, headers, Some(body.into()));
+        entry.id = 1;
+        entry.at_ms = 0;
+        entry
     }
 
     #[test]

@@ -2,29 +2,17 @@
 
 use grantlab_shared::ResponseMode;
 
+use crate::client::http::request_entry;
+
 use super::*;
 
 const CALLBACK: &str = "http://127.0.0.1:8080/callback";
 
 fn entry(channel: Channel, label: &str, url: &str) -> TimelineEntry {
-    TimelineEntry {
-        id: 0,
-        at_ms: 0,
-        channel,
-        label: label.to_owned(),
-        method: "POST".to_owned(),
-        url: url.to_owned(),
-        request_headers: Vec::new(),
-        request_body: None,
-        status: None,
-        response_headers: Vec::new(),
-        response_body: None,
-        duration_ms: None,
-        truncated: None,
-        failure: None,
-        deviations: Vec::new(),
-        curl: None,
-    }
+    let mut entry =
+        request_entry(channel, label.to_owned(), "POST", url.to_owned(), Vec::new(), None);
+    entry.at_ms = 0;
+    entry
 }
 
 /// A token that looks like a JWT with these claims; the signature part is junk on purpose.
