@@ -173,7 +173,8 @@ async fn apply_setup(
 }
 
 /// The goals of a lesson, an exercise or a scenario, judged from the learner's own session:
-/// its timeline, its last request and callback, and the checks on the ID token it holds.
+/// its timeline, its last request, every callback's state check, and the checks on the ID
+/// token it holds.
 async fn show_progress(
     State(state): State<LessonsState>,
     session: Session,
@@ -189,7 +190,7 @@ async fn show_progress(
         timeline: &data.timeline,
         request_url: data.request_url.as_deref(),
         callback_url: &callback_url,
-        callback: data.callback.as_ref(),
+        state_verdicts: &data.state_verdicts,
         id_token_checks: checks.unwrap_or_default(),
     };
     Ok(Json(progress(&id, &observe(facts))?))
@@ -366,7 +367,7 @@ mod tests {
             code: true,
             id_token: false,
             error: None,
-            state_matched: false,
+            state_matched: Some(false),
         };
 
         let before = progress("state-mismatch", &[]).unwrap();

@@ -100,7 +100,7 @@ pub async fn receive(
     // Step 1: record the front-channel message.
     let mut data = ClientSession::load(session).await?;
     let entry = front_entry(method, &state.redirect_uri(), mode, &params);
-    data.record(vec![entry]);
+    let recorded = data.record(vec![entry]);
 
     // Step 2: check state against the one sent, and read the rest (RFC 6749 §4.1.2); a state
     // a callback has consumed waits for nothing more (§10.12).
@@ -126,6 +126,9 @@ pub async fn receive(
     }
     data.status =
         if data.code.is_some() { FlowStatus::CodeReceived } else { FlowStatus::CallbackFailed };
+    for entry in recorded {
+        data.keep_state_verdict(entry, view.state_check.passed);
+    }
     data.callback = Some(view);
     let auto_redeem = data.flow.as_ref().is_some_and(|flow| flow.auto_redeem);
     data.save(session).await?;

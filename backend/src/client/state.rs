@@ -24,6 +24,10 @@ const SESSION_BUDGET: usize = 30 * 1024;
 /// The most the timeline may take in the session, serialized.
 const TIMELINE_BUDGET: usize = 16 * 1024;
 
+/// The most state verdicts kept: more than the front-channel responses a timeline in budget
+/// can hold (a unit test checks it), and under 3 KiB of the session serialized.
+const KEPT_STATE_VERDICTS: usize = 96;
+
 /// The client role's session data. `Debug` shows no secret.
 #[derive(Default, Serialize, Deserialize)]
 pub struct ClientSession {
@@ -58,6 +62,20 @@ pub struct ClientSession {
     pub next_id: u64,
     /// How many entries were dropped to stay in budget.
     pub dropped: u64,
+    /// Every callback's state check still in the timeline, oldest first, so the lessons can
+    /// judge an earlier mismatch too.
+    #[serde(default)]
+    pub state_verdicts: Vec<StateVerdict>,
+}
+
+/// How one callback's state check ended (RFC 6749 §10.12), by its timeline entry. The values
+/// compared are not kept: the goals need the verdict only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateVerdict {
+    /// The id of the callback's timeline entry.
+    pub entry: u64,
+    /// Whether `state` matched the one sent.
+    pub passed: bool,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -151,12 +169,31 @@ impl ClientSession {
         Ok(())
     }
 
-    /// Drops the oldest timeline entries until the session fits [`SESSION_BUDGET`].
+    /// Drops the oldest timeline entries, with their state verdicts, until the session fits
+    /// [`SESSION_BUDGET`].
     pub fn fit_budget(&mut self) {
+        self.forget_dropped_verdicts();
         while !self.timeline.is_empty() && self.size() > SESSION_BUDGET {
             self.timeline.remove(0);
             self.dropped += 1;
+            self.forget_dropped_verdicts();
         }
+    }
+
+    /// Keeps the state check of the callback recorded as timeline entry `entry`.
+    pub fn keep_state_verdict(&mut self, entry: u64, passed: bool) {
+        self.state_verdicts.push(StateVerdict { entry, passed });
+        self.forget_dropped_verdicts();
+    }
+
+    /// Drops the verdicts whose timeline entry is gone, then the oldest past
+    /// [`KEPT_STATE_VERDICTS`].
+    pub fn forget_dropped_verdicts(&mut self) {
+        let oldest = self.timeline.first().map_or(u64::MAX, |entry| entry.id);
+        self.state_verdicts.retain(|kept| kept.entry >= oldest);
+
+        let extra = self.state_verdicts.len().saturating_sub(KEPT_STATE_VERDICTS);
+        self.state_verdicts.drain(..extra);
     }
 
     /// The session's size, serialized.
@@ -181,6 +218,7 @@ impl ClientSession {
             self.timeline.remove(0);
             self.dropped += 1;
         }
+        self.forget_dropped_verdicts();
         ids
     }
 
@@ -306,5 +344,45 @@ mod tests {
         assert!(timeline_size(&session.timeline) <= TIMELINE_BUDGET);
         assert_eq!(session.timeline.last().unwrap().id, *ids.last().unwrap());
         assert_eq!(session.dropped as usize + session.timeline.len(), 20);
+    }
+
+    #[test]
+    fn state_verdicts_go_with_their_timeline_entries() {
+        let mut session = ClientSession::default();
+        let first = session.record(vec![entry("x".repeat(3000))])[0];
+        session.keep_state_verdict(first, false);
+        let second = session.record(vec![entry(String::new())])[0];
+        session.keep_state_verdict(second, true);
+
+        (0..10).for_each(|_| drop(session.record(vec![entry("x".repeat(3000))])));
+
+        assert!(session.timeline.iter().all(|kept| kept.id != first));
+        assert!(session.state_verdicts.iter().all(|kept| kept.entry != first));
+        session.timeline.clear();
+        session.fit_budget();
+        assert!(session.state_verdicts.is_empty());
+    }
+
+    #[test]
+    fn every_callback_a_timeline_in_budget_holds_keeps_its_state_verdict() {
+        let mut session = ClientSession::default();
+        let mut callback = entry(String::new());
+        callback.channel = Channel::Front;
+        callback.url = "http://127.0.0.1/callback?code=c&state=s".into();
+        callback.status = None;
+        callback.response_body = None;
+
+        for _ in 0..1000 {
+            let id = session.record(vec![callback.clone()])[0];
+            session.keep_state_verdict(id, true);
+        }
+        session.fit_budget();
+
+        assert!(session.timeline.len() < KEPT_STATE_VERDICTS, "{}", session.timeline.len());
+        let judged =
+            |kept: &TimelineEntry| session.state_verdicts.iter().any(|v| v.entry == kept.id);
+        assert!(session.timeline.iter().all(judged));
+        assert_eq!(session.state_verdicts.len(), session.timeline.len());
+        assert!(session.size() <= SESSION_BUDGET, "{}", session.size());
     }
 }

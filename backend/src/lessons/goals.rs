@@ -66,8 +66,9 @@ pub enum Observation {
         id_token: bool,
         /// The `error` code, when the provider refused.
         error: Option<String>,
-        /// Whether `state` matched the one the sandbox expected.
-        state_matched: bool,
+        /// Whether `state` matched the one the sandbox expected; `None` when the session no
+        /// longer keeps that callback's check (it judges neither way).
+        state_matched: Option<bool>,
     },
     /// The token endpoint answered.
     Token(TokenExchange),
@@ -212,9 +213,9 @@ fn find(check: Check, timeline: &[Observation]) -> Option<String> {
         }
 
         Check::CodeReceived => timeline.iter().find_map(|entry| match entry {
-            Observation::AuthorizationResponse { code: true, state_matched: true, .. } => {
-                Some("authorization response with a code and the expected state".to_owned())
-            }
+            Observation::AuthorizationResponse {
+                code: true, state_matched: Some(true), ..
+            } => Some("authorization response with a code and the expected state".to_owned()),
             _ => None,
         }),
 
@@ -233,7 +234,7 @@ fn find(check: Check, timeline: &[Observation]) -> Option<String> {
         }),
 
         Check::StateRefused => timeline.iter().find_map(|entry| match entry {
-            Observation::AuthorizationResponse { state_matched: false, .. } => {
+            Observation::AuthorizationResponse { state_matched: Some(false), .. } => {
                 Some("authorization response refused: its state did not match".to_owned())
             }
             _ => None,

@@ -1,5 +1,5 @@
-//! Reads the learner's session (the timeline, the last request and callback, the ID token
-//! checks) into the [`Observation`]s the goals check.
+//! Reads the learner's session (the timeline, the last request, every callback's state check,
+//! the ID token checks) into the [`Observation`]s the goals check.
 //!
 //! The timeline is raw HTTP, so this reads it the way a learner would: the token endpoint's
 //! form and JSON (RFC 6749 §4.1.3, §5.1, §5.2), the API's status and its `checks` list, the
@@ -7,9 +7,11 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use grantlab_shared::{CallbackView, Channel, Check, TimelineEntry};
+use grantlab_shared::{Channel, Check, TimelineEntry};
 use serde_json::Value;
 use url::Url;
+
+use crate::client::state::StateVerdict;
 
 use super::goals::{Carried, Observation, TokenExchange};
 
@@ -23,8 +25,8 @@ pub struct SessionFacts<'a> {
     pub request_url: Option<&'a str>,
     /// The sandbox's registered redirect URI, `{public_url}/callback`.
     pub callback_url: &'a str,
-    /// What the last callback received, with its state check.
-    pub callback: Option<&'a CallbackView>,
+    /// The state check of each callback still in the timeline.
+    pub state_verdicts: &'a [StateVerdict],
     /// The checks run on the ID token held, in spec order.
     pub id_token_checks: &'a [Check],
 }
@@ -35,15 +37,12 @@ pub fn observe(facts: SessionFacts<'_>) -> Vec<Observation> {
 
     // The requests and responses of the front channel, and the back channel's exchanges.
     let is_request = |entry: &TimelineEntry| entry.label.starts_with("authorization request");
-    let last_response = facts
-        .timeline
-        .iter()
-        .rposition(|entry| entry.channel == Channel::Front && !is_request(entry));
-    for (at, entry) in facts.timeline.iter().enumerate() {
+    for entry in facts.timeline {
         let observation = match entry.channel {
             Channel::Front if is_request(entry) => authorization_request(&entry.url, facts),
             Channel::Front => {
-                authorization_response(entry, facts.callback, Some(at) == last_response)
+                let verdict = facts.state_verdicts.iter().find(|kept| kept.entry == entry.id);
+                authorization_response(entry, verdict.map(|kept| kept.passed))
             }
             Channel::Back => back_channel(entry),
         };
@@ -82,20 +81,13 @@ fn authorization_request(url: &str, facts: SessionFacts<'_>) -> Option<Observati
     })
 }
 
-/// An authorization response; only the last one's state check is still in the session.
+/// An authorization response, with the verdict of its state check (RFC 6749 §10.12).
 fn authorization_response(
     entry: &TimelineEntry,
-    callback: Option<&CallbackView>,
-    is_last: bool,
+    state_matched: Option<bool>,
 ) -> Option<Observation> {
     let params = response_params(entry);
     let param = |name: &str| params.iter().find(|(key, _)| key == name).map(|(_, v)| v.as_str());
-    let state_matched = match callback {
-        Some(callback) if is_last => callback.state_check.passed,
-        // FIXME(#6): older callbacks' state checks are not kept in the session; the timeline
-        // entry would need the verdict for the goals to judge them.
-        _ => true,
-    };
 
     Some(Observation::AuthorizationResponse {
         code: param("code").is_some(),

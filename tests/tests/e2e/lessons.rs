@@ -407,6 +407,21 @@ async fn scenario_state_mismatch_leaves_the_code_unredeemed() {
 }
 
 #[tokio::test]
+async fn regression_6_an_earlier_state_mismatch_is_still_judged_after_a_good_flow() {
+    let learner = Learner::start().await;
+    let tampered = learner.set_up("state-mismatch").await;
+    learner.authorize(&tampered, "alice", "approve").await;
+    let refused = learner.progress("code-grant").await;
+
+    learner.run("code-grant", "alice").await;
+
+    assert!(!reached(&refused).contains(&"code-received"), "{refused:?}");
+    assert_eq!(reached(&learner.progress("code-grant").await), ["code-received", "code-redeemed"]);
+    let mismatch = learner.progress("state-mismatch").await;
+    assert!(mismatch.complete(), "{mismatch:?}");
+}
+
+#[tokio::test]
 async fn scenario_nonce_mismatch_fails_the_nonce_step() {
     let learner = Learner::start().await;
 

@@ -1,7 +1,5 @@
 //! Unit tests of the timeline reading, on entries shaped like the client role records them.
 
-use grantlab_shared::ResponseMode;
-
 use crate::client::http::request_entry;
 
 use super::*;
@@ -34,7 +32,7 @@ fn facts(timeline: &[TimelineEntry]) -> SessionFacts<'_> {
         timeline,
         request_url: None,
         callback_url: CALLBACK,
-        callback: None,
+        state_verdicts: &[],
         id_token_checks: &[],
     }
 }
@@ -175,46 +173,33 @@ fn request_url_gives_the_parameters_and_whether_the_redirect_is_registered() {
 }
 
 #[test]
-fn last_callback_takes_its_state_verdict_from_the_session() {
-    let front = |url: &str| TimelineEntry {
-        ..entry(Channel::Front, "authorization response (query)", url)
+fn every_callback_is_judged_by_its_own_state_verdict() {
+    let front = |id: u64, query: &str| TimelineEntry {
+        id,
+        ..entry(Channel::Front, "authorization response (query)", &format!("{CALLBACK}?{query}"))
     };
     let timeline = [
-        front(&format!("{CALLBACK}?error=access_denied&state=a")),
-        front(&format!("{CALLBACK}?code=c&state=b")),
+        front(1, "code=forged&state=x"),
+        front(2, "error=access_denied&state=a"),
+        front(3, "code=c&state=b"),
     ];
-    let state_check = Check {
-        id: "state".to_owned(),
-        spec: "RFC 6749 §10.12".to_owned(),
-        passed: false,
-        expected: "x".to_owned(),
-        found: "b".to_owned(),
-    };
-    let callback = CallbackView {
-        response_mode: ResponseMode::Query,
-        params: Vec::new(),
-        state_check,
-        error: None,
-        code_received: false,
-    };
+    let verdicts =
+        [StateVerdict { entry: 1, passed: false }, StateVerdict { entry: 2, passed: true }];
 
-    let seen = observe(SessionFacts { callback: Some(&callback), ..facts(&timeline) });
+    let seen = observe(SessionFacts { state_verdicts: &verdicts, ..facts(&timeline) });
 
+    let response = |code, error: Option<&str>, state_matched| Observation::AuthorizationResponse {
+        code,
+        id_token: false,
+        error: error.map(str::to_owned),
+        state_matched,
+    };
     assert_eq!(
         seen,
         [
-            Observation::AuthorizationResponse {
-                code: false,
-                id_token: false,
-                error: Some("access_denied".to_owned()),
-                state_matched: true,
-            },
-            Observation::AuthorizationResponse {
-                code: true,
-                id_token: false,
-                error: None,
-                state_matched: false
-            },
+            response(true, None, Some(false)),
+            response(false, Some("access_denied"), Some(true)),
+            response(true, None, None),
         ]
     );
 }
@@ -259,20 +244,28 @@ fn request_entries_of_the_timeline_are_requests_not_responses() {
     );
     let timeline = [
         entry(Channel::Front, "authorization request (the browser goes there)", &sent),
-        entry(
-            Channel::Front,
-            "authorization response (query)",
-            &format!("{CALLBACK}?code=c&state=s"),
-        ),
+        TimelineEntry {
+            id: 7,
+            ..entry(
+                Channel::Front,
+                "authorization response (query)",
+                &format!("{CALLBACK}?code=c&state=s"),
+            )
+        },
     ];
+    let verdicts = [StateVerdict { entry: 7, passed: true }];
 
-    let seen = observe(SessionFacts { request_url: Some(&sent), ..facts(&timeline) });
+    let seen = observe(SessionFacts {
+        request_url: Some(&sent),
+        state_verdicts: &verdicts,
+        ..facts(&timeline)
+    });
 
     assert!(matches!(
         seen.as_slice(),
         [
             Observation::AuthorizationRequest { registered_redirect: true, .. },
-            Observation::AuthorizationResponse { code: true, state_matched: true, .. },
+            Observation::AuthorizationResponse { code: true, state_matched: Some(true), .. },
         ]
     ));
 }
