@@ -13,6 +13,7 @@
 pub mod api;
 pub mod client;
 pub mod config;
+pub mod csp;
 pub mod lessons;
 pub mod provider;
 pub mod telemetry;

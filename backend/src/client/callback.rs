@@ -14,17 +14,39 @@ use grantlab_shared::{
 use oauth2::CsrfToken;
 use tower_sessions::Session;
 
+use crate::csp;
+use crate::web::NO_FAVICON;
+
 use super::ClientState;
 use super::error::ClientError;
 use super::http::request_entry;
 use super::state::ClientSession;
 
 /// Hands the fragment to the backend, then goes to the workbench. No token is logged here.
-const FRAGMENT_PAGE: &str = "<!doctype html><html lang=en><meta charset=utf-8>\
-<title>Grantlab callback</title><link rel=icon href=\"data:,\"><p>Reading the authorization response...</p>\
-<script>fetch('/api/callback',{method:'POST',headers:{'content-type':'application/json'},\
+const FRAGMENT_SCRIPT: &str = "fetch('/api/callback',{method:'POST',\
+headers:{'content-type':'application/json'},\
 body:JSON.stringify({fragment:location.hash.slice(1)})})\
-.finally(function(){location.replace('/')});</script>";
+.finally(function(){location.replace('/')});";
+
+/// Submits the relay form as soon as the page loads.
+const RELAY_SCRIPT: &str = "document.forms[0].submit()";
+
+/// A small page of ours, with a policy that runs only its one inline script.
+fn page(html: String, script: &str) -> Response {
+    let mut response = Html(html).into_response();
+    response.headers_mut().insert(csp::HEADER, csp::app_policy(&[script]));
+    response
+}
+
+/// The page that reads the fragment, which never reaches the server by itself.
+fn fragment_page() -> Response {
+    let html = format!(
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Grantlab callback</title>\
+         {NO_FAVICON}<p>Reading the authorization response...</p>\
+         <script>{FRAGMENT_SCRIPT}</script>"
+    );
+    page(html, FRAGMENT_SCRIPT)
+}
 
 /// RFC 6749 §4.1.2: the response in the query; with no query, the fragment page.
 pub async fn get(
@@ -33,7 +55,7 @@ pub async fn get(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ClientError> {
     let Some(query) = query.filter(|query| !query.is_empty()) else {
-        return Ok(Html(FRAGMENT_PAGE).into_response());
+        return Ok(fragment_page());
     };
 
     let params = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
@@ -54,7 +76,7 @@ pub async fn post(
     params.retain(|(name, _)| name != RELAY);
     let has_flow = ClientSession::load(&session).await?.flow.is_some();
     if !has_flow && !relayed {
-        return Ok(Html(relay_page(&params)).into_response());
+        return Ok(page(relay_page(&params), RELAY_SCRIPT));
     }
 
     receive(&state, &session, ResponseMode::FormPost, "POST", params).await?;
@@ -79,7 +101,7 @@ fn relay_page(params: &[(String, String)]) -> String {
     }
     page.push_str(&format!(
         "<input type=hidden name=\"{RELAY}\" value=\"1\"><noscript><button>Continue</button>\
-         </noscript></form><script>document.forms[0].submit()</script>"
+         </noscript></form><script>{RELAY_SCRIPT}</script>"
     ));
     page
 }

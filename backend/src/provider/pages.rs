@@ -5,11 +5,12 @@
 //! cannot be clickjacked.
 
 use axum::http::HeaderValue;
+use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, LOCATION, X_FRAME_OPTIONS};
-use axum::http::{HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use url::Url;
 
+use crate::csp;
 use crate::web::NO_FAVICON;
 
 use super::world::User;
@@ -60,8 +61,16 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A whole page, with its headers: no framing, no caching.
+/// Submits the page's one form as soon as it loads.
+const AUTO_SUBMIT: &str = "document.forms[0].submit()";
+
+/// A whole page, with its headers: no framing, no caching, no script.
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    page_with_script(status, title, body, None)
+}
+
+/// A whole page whose policy runs `script`, the one inline script `body` holds, if any.
+fn page_with_script(status: StatusCode, title: &str, body: &str, script: Option<&str>) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -72,10 +81,7 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        HeaderName::from_static("content-security-policy"),
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    );
+    headers.insert(csp::HEADER, csp::provider_policy(STYLE, script));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -259,10 +265,10 @@ fn form_post(redirect_uri: &str, params: &[(&str, String)]) -> Response {
          <form method=\"post\" action=\"{action}\">{fields}\
          <noscript><p>Scripts are off: press Continue.</p></noscript>\
          <button type=\"submit\">Continue</button></form>\
-         <script>document.forms[0].submit()</script>",
+         <script>{AUTO_SUBMIT}</script>",
         action = escape(redirect_uri),
     );
-    page(StatusCode::OK, "Returning to the application", &body)
+    page_with_script(StatusCode::OK, "Returning to the application", &body, Some(AUTO_SUBMIT))
 }
 
 /// One remembered consent on the account page.
