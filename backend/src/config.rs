@@ -17,7 +17,7 @@ pub struct Config {
     #[arg(long, env = "GRANTLAB_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// The URL learners reach this server at, without a trailing slash. Defaults to
+    /// The URL learners reach this server at: the root of a host, no path. Defaults to
     /// `http://{listen}`, with 127.0.0.1 standing in for an unspecified address. The lab
     /// provider's issuer is `{public_url}/idp` and the sandbox's callback `{public_url}/callback`.
     #[arg(long, env = "GRANTLAB_PUBLIC_URL")]
@@ -83,6 +83,21 @@ impl Config {
                  (try `openssl rand -base64 32`), found {length}"
             );
         }
+
+        // The pages, assets and `/api` calls use absolute paths, so a prefix would break them.
+        if let Some(url) = &self.public_url {
+            anyhow::ensure!(
+                matches!(url.scheme(), "http" | "https"),
+                "`--public-url`: expected an http or https URL, found scheme `{}`",
+                url.scheme()
+            );
+            anyhow::ensure!(
+                url.path() == "/" && url.query().is_none() && url.fragment().is_none(),
+                "`--public-url`: expected the root of a host, like `https://lab.example`, found \
+                 `{url}`; Grantlab serves its pages and API at absolute paths and cannot sit \
+                 under a path prefix"
+            );
+        }
         Ok(())
     }
 
@@ -120,12 +135,24 @@ mod tests {
     }
 
     #[test]
-    fn public_url_keeps_a_path_without_its_trailing_slash() {
-        let config = Config::parse_from(["grantlab", "--public-url", "https://lab.example/room1/"]);
+    fn public_url_is_given_without_its_trailing_slash() {
+        let config = Config::parse_from(["grantlab", "--public-url", "https://lab.example/"]);
 
         let url = config.public_url("127.0.0.1:1".parse().unwrap());
 
-        assert_eq!(url, "https://lab.example/room1");
+        assert!(config.validate().is_ok());
+        assert_eq!(url, "https://lab.example");
+    }
+
+    #[test]
+    fn public_url_with_a_path_prefix_is_refused_by_name() {
+        for given in ["https://lab.example/room1/", "https://lab.example/?room=1", "ftp://lab"] {
+            let config = Config::parse_from(["grantlab", "--public-url", given]);
+
+            let error = config.validate().map(|()| String::new()).unwrap_or_else(|e| e.to_string());
+
+            assert!(error.contains("`--public-url`: expected"), "{given}: {error}");
+        }
     }
 
     #[test]
