@@ -32,9 +32,16 @@ impl Error {
         }
     }
 
-    /// Whether the error concerns no field in particular, so it belongs at the top of a panel.
-    pub fn is_general(&self) -> bool {
-        !matches!(self, Self::Api { body, .. } if body.field.is_some())
+    /// Whether the error belongs at the top of a panel whose inputs show the errors of the
+    /// fields `beside`: it names no field, or one with no input there (a 409 names what the
+    /// session lacks, such as `refresh_token`).
+    pub fn is_general(&self, beside: &[&str]) -> bool {
+        match self {
+            Self::Api { body, .. } => {
+                body.field.as_deref().is_none_or(|field| !beside.contains(&field))
+            }
+            Self::Network(_) | Self::Decode { .. } => true,
+        }
     }
 }
 
@@ -74,16 +81,24 @@ mod tests {
 
         assert_eq!(error.for_field("issuer"), Some("expected an absolute URL"));
         assert_eq!(error.for_field("client_id"), None);
-        assert!(!error.is_general());
+        assert!(!error.is_general(&["client_id", "issuer"]));
+    }
+
+    #[wasm_bindgen_test]
+    fn an_error_naming_a_field_with_no_input_is_general() {
+        let error = api_error(Some("refresh_token"));
+
+        assert!(error.is_general(&[]));
+        assert!(error.is_general(&["issuer"]));
     }
 
     #[wasm_bindgen_test]
     fn network_and_decode_errors_are_general() {
         let decode = Error::Decode { status: 200, message: "missing field `url`".into() };
 
-        assert!(Error::Network("refused".into()).is_general());
-        assert!(decode.is_general());
+        assert!(Error::Network("refused".into()).is_general(&["url"]));
+        assert!(decode.is_general(&["url"]));
         assert!(decode.to_string().contains("missing field `url`"));
-        assert!(api_error(None).is_general());
+        assert!(api_error(None).is_general(&["url"]));
     }
 }

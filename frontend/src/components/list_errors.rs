@@ -1,4 +1,4 @@
-//! Errors that concern no field in particular, shown at the top of a panel.
+//! Errors that no input of a panel shows beside it, shown at the top of the panel.
 
 use yew::prelude::*;
 
@@ -9,14 +9,20 @@ use crate::error::Error;
 pub struct ListErrorsProps {
     /// The last failure, if any.
     pub error: Option<Error>,
+    /// The fields whose errors the panel shows beside an input ([`FieldError`] or
+    /// [`TextField`]); an error naming any other field, or none, is shown here. Empty unless
+    /// set.
+    ///
+    /// [`FieldError`]: super::FieldError
+    /// [`TextField`]: super::TextField
+    #[prop_or_default]
+    pub beside: Vec<&'static str>,
 }
 
-/// Shows a general error as an alert; errors that name a field are left to [`FieldError`].
-///
-/// [`FieldError`]: super::FieldError
+/// Shows as an alert the error no input of the panel shows, so no failure goes unseen.
 #[component]
 pub fn ListErrors(props: &ListErrorsProps) -> Html {
-    let Some(error) = props.error.as_ref().filter(|error| error.is_general()) else {
+    let Some(error) = props.error.as_ref().filter(|error| error.is_general(&props.beside)) else {
         return html! {};
     };
 

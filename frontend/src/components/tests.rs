@@ -196,7 +196,8 @@ async fn a_field_error_shows_on_its_field_and_not_in_the_general_list() {
         placeholder: None,
     })
     .await;
-    let general = render::<ListErrors>(ListErrorsProps { error }).await;
+    let general =
+        render::<ListErrors>(ListErrorsProps { error, beside: vec!["source.issuer"] }).await;
 
     let input = field.query_selector("input").unwrap().expect("an input");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
@@ -210,12 +211,28 @@ async fn a_field_error_shows_on_its_field_and_not_in_the_general_list() {
 async fn a_general_error_is_an_alert_with_its_code() {
     let error = Some(Error::Decode { status: 200, message: "missing field `url`".into() });
 
-    let root = render::<ListErrors>(ListErrorsProps { error }).await;
+    let root = render::<ListErrors>(ListErrorsProps { error, beside: Vec::new() }).await;
 
     let alert = text(&root, "[role=alert]");
     assert!(alert.contains("unexpected answer (HTTP 200)"), "{alert}");
     assert!(alert.contains("missing field url"), "{alert}");
     assert_eq!(text(&root, "[role=alert] code"), "url");
+}
+
+#[wasm_bindgen_test]
+async fn an_error_naming_what_the_session_lacks_is_an_alert_with_its_status() {
+    let body = ApiError {
+        error: "not_ready".into(),
+        message: "a refresh token: ask for `offline_access`".into(),
+        field: Some("refresh_token".into()),
+    };
+    let error = Some(Error::Api { status: 409, body });
+
+    let root = render::<ListErrors>(ListErrorsProps { error, beside: vec!["url"] }).await;
+
+    let alert = text(&root, "[role=alert]");
+    assert!(alert.contains("not_ready (HTTP 409)"), "{alert}");
+    assert!(alert.contains("refresh_token: a refresh token: ask for offline_access"), "{alert}");
 }
 
 #[derive(Properties, PartialEq)]

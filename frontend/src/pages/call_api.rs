@@ -128,15 +128,18 @@ pub fn CallApi() -> Html {
                                ("form", "form body (§2.2)"), ("query", "query (§2.3, avoid)")],
                              edit(|d, v| d.placement = v)) }
                 </div>
-                <ListErrors error={call.error.clone()} />
+                <ListErrors error={call.error.clone()} beside={vec!["url"]} />
                 <div class="actions">
                     <SubmitButton id="call" label="Send" busy={call.busy} class="primary"
                                   busy_label="Calling the API" onclick={send_with(None)} />
-                    <button type="button" class="quiet" onclick={send_with(Some("id_token"))}
+                    <button type="button" class="quiet" id="send-id-token"
+                            onclick={send_with(Some("id_token"))}
                             disabled={call.busy}>{ "Send the ID token instead" }</button>
-                    <button type="button" class="quiet" onclick={send_with(Some("machine_token"))}
+                    <button type="button" class="quiet" id="send-machine-token"
+                            onclick={send_with(Some("machine_token"))}
                             disabled={call.busy}>{ "Send the machine token instead" }</button>
-                    <button type="button" class="quiet" onclick={send_with(Some("none"))}
+                    <button type="button" class="quiet" id="send-no-token"
+                            onclick={send_with(Some("none"))}
                             disabled={call.busy}>{ "Send no token" }</button>
                 </div>
             </div>

@@ -112,6 +112,20 @@ pub fn Provider() -> Html {
     let outside = matches!(draft.source.as_str(), "discovered" | "manual");
     let current = workbench.session.as_ref().map(|session| session.profile.clone());
     let error = choose.error.clone();
+    // The fields shown beside an input for this source; the list shows the other errors.
+    let mut beside = match draft.source.as_str() {
+        "discovered" => vec!["source.issuer"],
+        "manual" => vec![
+            "source.endpoints.authorization_endpoint",
+            "source.endpoints.token_endpoint",
+            "source.endpoints.userinfo_endpoint",
+            "source.endpoints.jwks_uri",
+        ],
+        _ => Vec::new(),
+    };
+    if outside {
+        beside.extend(["client_id", "client_secret"]);
+    }
 
     let option = |value: String, label: String, help: &'static str| {
         let checked = draft.source == value;
@@ -179,7 +193,7 @@ pub fn Provider() -> Html {
                                help="Write-only: sent once to the backend, never shown again, \
                                      never stored in this browser. Leave empty for a public client." />
                 }
-                <ListErrors error={error.clone()} />
+                <ListErrors error={error.clone()} {beside} />
                 <SubmitButton id="use-provider" label="Use this provider" busy={choose.busy}
                               busy_label="Setting up the provider" class="primary" />
             </form>

@@ -1,5 +1,6 @@
-//! The workbench in a real headless Chromium: it loads cleanly, and a learner can walk the lab
-//! code flow through it, clicking through the lab provider's own login and consent pages.
+//! The workbench in a real headless Chromium: it loads cleanly, a learner can walk the lab code
+//! flow through it, clicking through the lab provider's own login and consent pages, and what
+//! a refused step answers is there on the page to read.
 
 use std::time::Duration;
 
@@ -266,6 +267,129 @@ async fn send_from_workbench(browser: &Browser, server: &TestServer, kind: &str,
     })
     .await;
     away.unwrap();
+}
+
+#[tokio::test]
+async fn refresh_with_no_refresh_token_shows_the_409_explained() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+
+    // A fresh session holds no token at all; the learner presses Refresh anyway.
+    browser.client.goto(&server.at("/refresh")).await.unwrap();
+    wait_for("the no-refresh-token help", STEP, || async {
+        text_of(&browser, ".card").await.filter(|card| card.contains("No refresh token held"))
+    })
+    .await
+    .unwrap();
+    click(&browser, "#refresh").await;
+
+    // The refusal is on the page, with its status and what to do.
+    let alert =
+        wait_for("the refusal", STEP, || text_of(&browser, ".errors[role=alert]")).await.unwrap();
+    assert!(alert.contains("not_ready (HTTP 409)"), "{alert}");
+    assert!(alert.contains("refresh_token") && alert.contains("offline_access"), "{alert}");
+    assert!(all(&browser, ".outcome").await.is_empty(), "no token request was sent");
+    browser.screenshot("20-refresh-409").await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn redeeming_the_last_code_again_shows_invalid_grant_and_what_it_revoked() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+    authorize_as_alice(&browser, &server, &["#scope-openid", "#scope-offline_access"]).await;
+
+    // Redeem once: the tokens, a refresh token among them.
+    browser.client.goto(&server.at("/redeem")).await.unwrap();
+    click(&browser, "#redeem").await;
+    wait_for("the code to be redeemed", STEP, || text_of(&browser, ".outcome.ok")).await.unwrap();
+
+    // The same code again: the provider refuses it and says it revoked what it issued.
+    click(&browser, "#redeem-again").await;
+    let refused = wait_for("the replay's answer", STEP, || text_of(&browser, ".outcome.failed"))
+        .await
+        .unwrap();
+    assert!(refused.starts_with("Failed:"), "{refused}");
+    assert!(refused.contains("invalid_grant"), "{refused}");
+    assert!(refused.contains("already used") && refused.contains("revoked"), "{refused}");
+    browser.screenshot("21-code-replayed").await.unwrap();
+
+    // What it revoked: the refresh token the first redemption gave is refused now.
+    browser.client.goto(&server.at("/refresh")).await.unwrap();
+    click(&browser, "#refresh").await;
+    let refresh = wait_for("the refresh's answer", STEP, || text_of(&browser, ".outcome.failed"))
+        .await
+        .unwrap();
+    assert!(refresh.contains("invalid_grant"), "{refresh}");
+    browser.screenshot("22-refresh-after-replay").await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn machine_token_instead_is_explained_when_missing_then_reaches_the_api() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+
+    // With no machine token yet, the button's refusal is on the page.
+    browser.client.goto(&server.at("/call-api")).await.unwrap();
+    click(&browser, "#send-machine-token").await;
+    let alert =
+        wait_for("the refusal", STEP, || text_of(&browser, ".errors[role=alert]")).await.unwrap();
+    assert!(alert.contains("not_ready (HTTP 409)"), "{alert}");
+    assert!(alert.contains("no machine token"), "{alert}");
+    assert!(all(&browser, "#api-answer").await.is_empty(), "no API call was made");
+
+    // The lab machine client gets its token; the same button now sends it.
+    browser.client.goto(&server.at("/client-credentials")).await.unwrap();
+    click(&browser, "#client-credentials").await;
+    wait_for("the machine's token", STEP, || text_of(&browser, ".outcome.ok")).await.unwrap();
+    browser.client.goto(&server.at("/call-api")).await.unwrap();
+    click(&browser, "#send-machine-token").await;
+    let status = wait_for("the API's answer", STEP, || text_of(&browser, "#api-answer .status"))
+        .await
+        .unwrap();
+    assert_eq!(status, "200", "{}", text_of(&browser, "#api-answer").await.unwrap_or_default());
+    assert!(all(&browser, ".errors[role=alert]").await.is_empty());
+    browser.screenshot("23-machine-token-sent").await.unwrap();
+
+    // Lesson 18 sees the machine token at the API in the learner's timeline.
+    browser.client.goto(&server.at("/lessons/client-credentials")).await.unwrap();
+    let selector = "li.goal.reached[data-goal='machine-called-api']";
+    let goal = wait_for("the goal reached", STEP, || text_of(&browser, selector)).await.unwrap();
+    assert!(goal.contains("accepted the machine token"), "{goal}");
+    browser.close().await.unwrap();
+}
+
+/// Composes a request with these scope boxes ticked (others as drafted), sends it, logs in as
+/// alice and approves; ends back at the workbench with the response shown.
+async fn authorize_as_alice(browser: &Browser, server: &TestServer, scopes: &[&str]) {
+    browser.client.goto(&server.at("/authorize")).await.unwrap();
+    wait_for("a fresh draft", STEP, || shown(browser, "#send")).await.unwrap();
+    for scope in scopes {
+        let checkbox = find(browser, scope).await;
+        if checkbox.prop("checked").await.unwrap().as_deref() != Some("true") {
+            checkbox.click().await.unwrap();
+        }
+    }
+    click(browser, "#send").await;
+
+    let login = wait_for("the provider's login page", STEP, || async {
+        if let Ok(proceed) = browser.client.find(Locator::Css("#continue")).await {
+            let _ = proceed.click().await;
+        }
+        browser.client.find(Locator::Css("input[name='username']")).await.ok()
+    })
+    .await
+    .unwrap();
+    login.send_keys("alice").await.unwrap();
+    find(browser, "input[name='password']").await.send_keys("alice-pass").await.unwrap();
+    click(browser, "#login").await;
+    click(browser, "button[name='decision'][value='approve']").await;
+    let received =
+        wait_for("the authorization response", STEP, || text_of(browser, ".card .params"))
+            .await
+            .unwrap();
+    assert!(received.contains("code"), "{received}");
 }
 
 /// The element `selector` finds, once it is there.
