@@ -966,6 +966,21 @@ mod tests {
     }
 
     #[test]
+    fn every_lesson_explains_sets_up_asks_and_has_a_goal() {
+        for lesson in LESSONS {
+            let dto = lesson.to_dto(1);
+
+            assert!(dto.explanation.iter().all(|p| !p.is_empty()), "{}", dto.id);
+            assert!(!dto.explanation.is_empty(), "`{}` explains nothing", dto.id);
+            assert!(dto.setup.request.is_some() || dto.setup.machine.is_some(), "{}", dto.id);
+            assert!(!dto.setup.steps.is_empty(), "`{}` has no set-up steps", dto.id);
+            assert!(dto.prediction.question.ends_with('?'), "{}", dto.id);
+            assert!(dto.prediction.choices.len() >= 2, "{}", dto.id);
+            assert!(!dto.goals.is_empty(), "`{}` has no goal", dto.id);
+        }
+    }
+
+    #[test]
     fn lessons_run_with_every_mischief_switch_off() {
         for lesson in LESSONS {
             assert!(!lesson.setup.mischief.any(), "lesson `{}` turns mischief on", lesson.id);

@@ -271,6 +271,57 @@ async fn scenario_mischief_stays_in_its_learner_session() {
     assert!(!other.any());
 }
 
+/// Every lesson's and every scenario's id.
+async fn every_id(learner: &Learner) -> Vec<String> {
+    let lessons: Vec<LessonSummary> = learner.get("/api/lessons").await;
+    let scenarios: Vec<Scenario> = learner.get("/api/lessons/scenarios").await;
+    let lessons = lessons.into_iter().map(|lesson| lesson.id);
+    lessons.chain(scenarios.into_iter().map(|scenario| scenario.id)).collect()
+}
+
+#[tokio::test]
+async fn a_fresh_session_reaches_no_goal_of_any_lesson_or_scenario() {
+    let learner = Learner::start().await;
+
+    for id in every_id(&learner).await {
+        let progress = learner.progress(&id).await;
+
+        assert!(!progress.goals.is_empty(), "`{id}` has no goal");
+        assert!(reached(&progress).is_empty(), "`{id}`: {progress:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_code_flow_completes_no_scenario_and_no_lesson_it_did_not_do() {
+    let learner = Learner::start().await;
+
+    let outcome = learner.run("code-grant", "alice").await;
+
+    assert!(outcome.ok, "{}", outcome.summary);
+    let scenarios: Vec<Scenario> = learner.get("/api/lessons/scenarios").await;
+    for scenario in scenarios {
+        let progress = learner.progress(&scenario.id).await;
+        assert!(!progress.complete(), "nothing broke, yet `{}`: {progress:?}", scenario.id);
+    }
+    let not_done = [
+        "authorization-response",
+        "call-api",
+        "permissions",
+        "offline-access",
+        "refresh",
+        "sessions-caching",
+        "access-vs-id-token",
+        "userinfo",
+        "hybrid",
+        "trusted-subsystem",
+        "client-credentials",
+    ];
+    for id in not_done {
+        let progress = learner.progress(id).await;
+        assert!(!progress.complete(), "`{id}` was not done: {progress:?}");
+    }
+}
+
 #[tokio::test]
 async fn lesson_code_grant_goals_are_reached_by_running_the_flow() {
     let learner = Learner::start().await;
@@ -686,7 +737,40 @@ async fn browser_opens_a_lesson_sets_it_up_and_reaches_its_goals() {
     .unwrap();
     browser.screenshot("lesson-03-list").await.unwrap();
 
+    // The book is the browser's own: with the server session gone (its cookie dropped, as when
+    // it expires), the list still shows the progress, read from localStorage.
+    let book = browser
+        .client
+        .execute("return localStorage.getItem('grantlab.lessons-progress')", vec![])
+        .await
+        .unwrap();
+    browser.client.delete_all_cookies().await.unwrap();
+    browser.client.goto(&server.at("/lessons")).await.unwrap();
+    let kept = grantlab_tests::wait_for("the list from the book alone", STEP, || async {
+        let item = browser.client.find(Locator::Css("li[data-lesson='code-grant']")).await.ok()?;
+        item.text().await.ok().filter(|text| text.contains("2/2"))
+    })
+    .await
+    .unwrap();
+    let session: grantlab_shared::SessionView = browser_session(&server, &browser).await;
+
     assert_eq!(reached, 2);
     assert!(progress.contains("The code grant"), "{progress}");
+    let book = book.as_str().unwrap_or_default().to_owned();
+    assert!(book.contains("code-received") && book.contains("code-redeemed"), "{book}");
+    assert!(!book.contains("eyJ"), "no token in the book: {book}");
+    assert!(kept.contains("The code grant"), "{kept}");
+    assert!(session.tokens.is_none(), "the server session is a new one");
     browser.close().await.unwrap();
+}
+
+/// The server session the browser's cookie names now, read through the browser's own fetch.
+async fn browser_session(
+    server: &TestServer,
+    browser: &grantlab_tests::Browser,
+) -> grantlab_shared::SessionView {
+    let script = "return fetch(arguments[0]).then((answer) => answer.text())";
+    let url = serde_json::Value::String(server.at("/api/session"));
+    let text = browser.client.execute(script, vec![url]).await.unwrap();
+    serde_json::from_str(text.as_str().unwrap_or_default()).unwrap()
 }
