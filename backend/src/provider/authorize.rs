@@ -777,4 +777,39 @@ mod tests {
         assert_eq!(parse_response_type("id_token code"), Some(ResponseType::CodeIdToken));
         assert_eq!(parse_response_type("token"), None);
     }
+
+    /// A log sink for one test.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn mischief_lab_lifetime_warns_when_honoured_and_only_then() {
+        let log = Captured::default();
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let read = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+
+        let absent = lab_lifetime(None, crate::SANDBOX_CLIENT_ID);
+        let refused = lab_lifetime(Some("10"), "lab-web");
+        let calm = read();
+        let honoured = lab_lifetime(Some("10"), crate::SANDBOX_CLIENT_ID);
+        let loud = read();
+
+        assert_eq!((absent, honoured), (Ok(None), Ok(Some(10))));
+        assert!(refused.is_err());
+        assert!(!calm.contains("WARN"), "{calm}");
+        assert!(loud.contains("WARN") && loud.contains("mischief"), "{loud}");
+    }
 }
