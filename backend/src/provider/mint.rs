@@ -162,6 +162,9 @@ pub fn access_token(
         revoked: false,
     };
     store.access.insert(key.clone(), record);
+    if let Some(family) = family {
+        store.add_to_family(family, &key);
+    }
     Ok(Recorded { minted: Minted { token, expires_in: lifetime, key }, claims })
 }
 
@@ -173,6 +176,7 @@ pub fn family(store: &mut Inner<AuthRequest>, client: &Client, grant: &Grant, no
         expires_at: now + client.refresh_absolute_lifetime,
         sub: grant.sub.clone(),
         client_id: client.client_id.clone(),
+        access: Vec::new(),
     };
     store.families.insert(id.clone(), family);
     id

@@ -2,8 +2,12 @@
 //! refresh tokens, consents. All in memory, all with an expiry, all bounded.
 //!
 //! Codes and tokens are kept under the SHA-256 of their value, never the value itself, so a
-//! memory dump does not hand out live credentials. Every map is purged of expired entries on
-//! each insert and refuses new entries past [`MAX_ENTRIES`], so a workshop cannot exhaust memory.
+//! memory dump does not hand out live credentials. Each map is indexed by expiry
+//! ([`Expiring`]): before each insert the expired entries are popped off the index's front, in
+//! O(log n) each, and a map holding [`MAX_ENTRIES`] live entries refuses new ones, so a
+//! workshop cannot exhaust memory.
+
+mod expiring;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
@@ -15,7 +19,11 @@ use sha2::{Digest, Sha256};
 
 use super::error::ProviderError;
 
-/// The most entries any one map holds.
+pub use self::expiring::{Expires, Expiring};
+
+/// The most live entries any one map holds: memory safety, not a rate limit. An access token
+/// record takes about 1 KB, so a full map is about 20 MB; at 600 s lifetimes it allows a
+/// sustained 33 tokens per second.
 pub const MAX_ENTRIES: usize = 20_000;
 
 /// A new random value: 32 bytes, base64url (codes, tokens, session and request ids).
@@ -140,6 +148,8 @@ pub struct Family {
     pub sub: String,
     /// The client it was issued to.
     pub client_id: String,
+    /// The store keys of the access tokens issued from it, so revoking it finds them at once.
+    pub access: Vec<String>,
 }
 
 /// A pending authorization request, waiting for login or consent.
@@ -151,6 +161,52 @@ pub struct Pending<T> {
     pub expires_at: u64,
 }
 
+impl Expires for Session {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+impl Expires for Browser {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+impl<T> Expires for Pending<T> {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+impl Expires for Code {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+impl Expires for AccessToken {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+/// A refresh token is reclaimed at its idle expiry; one whose family ended first is refused
+/// by the family check until then.
+impl Expires for RefreshToken {
+    fn expires_at(&self) -> u64 {
+        self.idle_expires_at
+    }
+}
+
+/// A family, revoked or not, stays until its absolute lifetime ends, so a revoked family's
+/// tokens stay refused as long as any of them could be used.
+impl Expires for Family {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
 /// Every map, behind one lock.
 pub struct Store<T> {
     inner: Mutex<Inner<T>>,
@@ -159,20 +215,21 @@ pub struct Store<T> {
 /// The maps. Keys of codes and tokens are [`digest`]s.
 pub struct Inner<T> {
     /// Cookie value digest to session.
-    pub sessions: HashMap<String, Session>,
+    pub sessions: Expiring<String, Session>,
     /// Cookie value digest to a browser nobody has logged in from yet.
-    pub browsers: HashMap<String, Browser>,
+    pub browsers: Expiring<String, Browser>,
     /// Request id to pending request.
-    pub pending: HashMap<String, Pending<T>>,
+    pub pending: Expiring<String, Pending<T>>,
     /// Code digest to code.
-    pub codes: HashMap<String, Code>,
+    pub codes: Expiring<String, Code>,
     /// Opaque token digest or JWT `jti` to access token.
-    pub access: HashMap<String, AccessToken>,
+    pub access: Expiring<String, AccessToken>,
     /// Refresh token digest to refresh token.
-    pub refresh: HashMap<String, RefreshToken>,
+    pub refresh: Expiring<String, RefreshToken>,
     /// Family id to family.
-    pub families: HashMap<String, Family>,
+    pub families: Expiring<String, Family>,
     /// (sub, client_id) to the consented scopes, API scopes written `identifier#permission`.
+    /// Bounded by the scenario's users times its clients, so it needs no expiry.
     pub consents: HashMap<(String, String), BTreeSet<String>>,
 }
 
@@ -180,13 +237,13 @@ impl<T> Default for Store<T> {
     fn default() -> Self {
         Self {
             inner: Mutex::new(Inner {
-                sessions: HashMap::new(),
-                browsers: HashMap::new(),
-                pending: HashMap::new(),
-                codes: HashMap::new(),
-                access: HashMap::new(),
-                refresh: HashMap::new(),
-                families: HashMap::new(),
+                sessions: Expiring::default(),
+                browsers: Expiring::default(),
+                pending: Expiring::default(),
+                codes: Expiring::default(),
+                access: Expiring::default(),
+                refresh: Expiring::default(),
+                families: Expiring::default(),
                 consents: HashMap::new(),
             }),
         }
@@ -207,41 +264,28 @@ impl<T> Store<T> {
 }
 
 impl<T> Inner<T> {
-    /// Drops everything expired at `now`, then fails if any map is still full.
+    /// Drops everything expired at `now` (earliest first, through each map's expiry index),
+    /// then fails if any map still holds [`MAX_ENTRIES`] live entries.
     pub fn make_room(&mut self, now: u64) -> Result<(), ProviderError> {
-        self.sessions.retain(|_, session| session.expires_at > now);
-        self.browsers.retain(|_, browser| browser.expires_at > now);
-        self.pending.retain(|_, pending| pending.expires_at > now);
-        self.codes.retain(|_, code| code.expires_at > now);
-        self.access.retain(|_, token| token.expires_at > now);
-        let families = &self.families;
-        self.refresh.retain(|_, token| {
-            token.idle_expires_at > now
-                && families.get(&token.family).is_some_and(|family| family.expires_at > now)
-        });
-        self.families.retain(|_, family| family.expires_at > now);
+        self.sessions.reclaim(now);
+        self.browsers.reclaim(now);
+        self.pending.reclaim(now);
+        self.codes.reclaim(now);
+        self.access.reclaim(now);
+        self.refresh.reclaim(now);
+        self.families.reclaim(now);
 
-        // Anyone may open a login form, so a full pending map drops its oldest form rather
-        // than lock everyone out.
+        // Anyone may open a login form, so a full pending or browser map drops the entry that
+        // ends first rather than lock everyone out.
         if self.pending.len() >= MAX_ENTRIES {
-            let oldest = self.pending.iter().min_by_key(|(_, pending)| pending.expires_at);
-            if let Some(id) = oldest.map(|(id, _)| id.clone()) {
-                self.pending.remove(&id);
-            }
+            self.pending.evict_earliest();
         }
-
-        // Anyone may open a login form, so a full browser map drops its oldest too.
         if self.browsers.len() >= MAX_ENTRIES {
-            let oldest = self.browsers.iter().min_by_key(|(_, browser)| browser.expires_at);
-            if let Some(key) = oldest.map(|(key, _)| key.clone()) {
-                self.browsers.remove(&key);
-            }
+            self.browsers.evict_earliest();
         }
 
         let sizes = [
             self.sessions.len(),
-            self.browsers.len(),
-            self.pending.len(),
             self.codes.len(),
             self.access.len(),
             self.refresh.len(),
@@ -256,14 +300,22 @@ impl<T> Inner<T> {
 
     /// Revokes a refresh token family and the access tokens issued from it.
     pub fn revoke_family(&mut self, family: &str) {
-        if let Some(entry) = self.families.get_mut(family) {
-            entry.revoked = true;
-        }
-        for token in self.access.values_mut() {
-            if token.family.as_deref() == Some(family) {
+        let Some(entry) = self.families.get_mut(family) else { return };
+        entry.revoked = true;
+        for key in &entry.access {
+            if let Some(token) = self.access.get_mut(key) {
                 token.revoked = true;
             }
         }
+    }
+
+    /// Notes that the access token under `key` came from `family`, forgetting the keys of
+    /// its tokens already reclaimed.
+    pub fn add_to_family(&mut self, family: &str, key: &str) {
+        let Inner { families, access, .. } = self;
+        let Some(entry) = families.get_mut(family) else { return };
+        entry.access.retain(|known| access.contains_key(known));
+        entry.access.push(key.to_owned());
     }
 }
 
@@ -275,28 +327,77 @@ mod tests {
         Session { sub: "s".into(), auth_time: 0, sid: "x".into(), csrf: "c".into(), expires_at }
     }
 
+    fn family(expires_at: u64) -> Family {
+        Family {
+            revoked: false,
+            expires_at,
+            sub: "s".into(),
+            client_id: "c".into(),
+            access: Vec::new(),
+        }
+    }
+
+    fn access_token(expires_at: u64, family: Option<&str>) -> AccessToken {
+        let grant = Grant {
+            client_id: "c".into(),
+            sub: "s".into(),
+            scope: Vec::new(),
+            api: None,
+            auth_time: None,
+            sid: None,
+            lab_lifetime: None,
+        };
+        AccessToken {
+            grant,
+            audience: Vec::new(),
+            jti: None,
+            issued_at: 0,
+            expires_at,
+            family: family.map(str::to_owned),
+            revoked: false,
+        }
+    }
+
     #[test]
-    fn expired_entries_are_purged_on_insert() {
+    fn expired_entries_are_reclaimed_on_insert() {
         let store = Store::<()>::default();
         let mut inner = store.lock();
         inner.sessions.insert("old".into(), session(10));
         inner.sessions.insert("new".into(), session(100));
+        inner.access.insert("old".into(), access_token(10, None));
 
         inner.make_room(50).unwrap();
 
         assert!(!inner.sessions.contains_key("old"));
         assert!(inner.sessions.contains_key("new"));
+        assert!(inner.access.is_empty());
     }
 
     #[test]
-    fn full_store_refuses_new_entries() {
+    fn full_store_of_live_entries_refuses_new_entries() {
         let store = Store::<()>::default();
         let mut inner = store.lock();
         for index in 0..MAX_ENTRIES {
-            inner.sessions.insert(index.to_string(), session(100));
+            inner.access.insert(index.to_string(), access_token(100, None));
         }
 
         assert!(matches!(inner.make_room(50), Err(ProviderError::Busy)));
+        assert_eq!(inner.access.len(), MAX_ENTRIES);
+    }
+
+    #[test]
+    fn full_store_takes_new_entries_once_some_have_expired() {
+        let store = Store::<()>::default();
+        let mut inner = store.lock();
+        for index in 0..MAX_ENTRIES {
+            let expires_at = if index < 10 { 40 } else { 100 };
+            inner.access.insert(index.to_string(), access_token(expires_at, None));
+        }
+
+        inner.make_room(50).unwrap();
+
+        assert_eq!(inner.access.len(), MAX_ENTRIES - 10);
+        assert!(!inner.access.contains_key("0") && inner.access.contains_key("10"));
     }
 
     #[test]
@@ -327,6 +428,40 @@ mod tests {
 
         assert!(!inner.browsers.contains_key("0"));
         assert_eq!(inner.browsers.len(), MAX_ENTRIES - 1);
+    }
+
+    #[test]
+    fn revoked_family_stays_revoked_until_its_absolute_lifetime() {
+        let store = Store::<()>::default();
+        let mut inner = store.lock();
+        inner.families.insert("f".into(), family(1_000));
+        inner.access.insert("t".into(), access_token(500, Some("f")));
+        inner.add_to_family("f", "t");
+        inner.revoke_family("f");
+
+        // Its access token expires and is reclaimed; the family is not.
+        inner.make_room(600).unwrap();
+
+        assert!(inner.access.is_empty());
+        assert!(inner.families.get("f").is_some_and(|family| family.revoked));
+    }
+
+    #[test]
+    fn revoking_a_family_revokes_its_access_tokens_and_no_others() {
+        let store = Store::<()>::default();
+        let mut inner = store.lock();
+        inner.families.insert("f".into(), family(1_000));
+        for (key, family) in [("mine", Some("f")), ("other", None)] {
+            inner.access.insert(key.into(), access_token(500, family));
+            if let Some(family) = family {
+                inner.add_to_family(family, key);
+            }
+        }
+
+        inner.revoke_family("f");
+
+        assert!(inner.access.get("mine").is_some_and(|token| token.revoked));
+        assert!(inner.access.get("other").is_some_and(|token| !token.revoked));
     }
 
     #[test]
