@@ -4,6 +4,7 @@
 pub mod bench;
 mod browser;
 mod flow;
+mod lab_web_app;
 mod oidc_provider;
 mod server;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 pub use browser::Browser;
 pub use flow::Flow;
+pub use lab_web_app::{LabWebApp, lab2_scenario};
 pub use oidc_provider::OidcProvider;
 pub use server::{TestServer, dist};
 

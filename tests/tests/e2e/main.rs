@@ -17,3 +17,6 @@ mod provider_interop;
 
 /// The client role's flows through `/api`: the lab provider and the npm oidc-provider.
 mod client_flows;
+
+/// The lab's own Node web app (express-openid-connect) against the lab provider, in Chromium.
+mod lab2_app;

@@ -1,0 +1,112 @@
+//! The lab's own Node web app (`tests/interop/lab2-web-app.mjs`, express 5 and
+//! express-openid-connect), started on a free loopback port with the settings the Lab 2 page
+//! gives, and stopped by PID when dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::Context;
+use grantlab_shared::OwnAppSettings;
+use tokio::process::{Child, Command};
+
+/// The redirect URI the built-in scenario registers for `lab-web`, with its post-logout twin.
+const SCENARIO_APP_URL: &str = "http://localhost:3000";
+
+/// A running lab web app.
+pub struct LabWebApp {
+    /// Where a browser reaches it: `http://localhost:PORT`, its `BASE_URL`.
+    pub base_url: String,
+    child: Child,
+}
+
+impl LabWebApp {
+    /// A free loopback port for the app, to be passed to [`lab2_scenario`] and [`start`].
+    ///
+    /// [`start`]: Self::start
+    pub fn free_port() -> anyhow::Result<u16> {
+        Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    }
+
+    /// Starts the app on `port` with `settings` (as `GET /api/lessons/lab2` gives them) and
+    /// waits until it answers.
+    pub async fn start(settings: &OwnAppSettings, port: u16) -> anyhow::Result<Self> {
+        let folder = crate::workspace_root().join("tests/interop");
+        anyhow::ensure!(
+            folder.join("node_modules/express-openid-connect").is_dir(),
+            "tests/interop/node_modules is missing: run `cargo xtask setup` (npm ci there)"
+        );
+        let secret = settings.client_secret.as_deref().context("the Lab 2 page gave no secret")?;
+        let base_url = format!("http://localhost:{port}");
+
+        // The environment the Lab 2 page lists, and nothing else the app reads.
+        let child = Command::new("node")
+            .arg("lab2-web-app.mjs")
+            .current_dir(&folder)
+            .env("ISSUER_BASE_URL", &settings.issuer)
+            .env("CLIENT_ID", &settings.client_id)
+            .env("CLIENT_SECRET", secret)
+            .env("BASE_URL", &base_url)
+            .env("SECRET", "lab2-e2e-session-secret-9d41c07b2e8a")
+            .env("PORT", port.to_string())
+            .env("API_AUDIENCE", &settings.audience)
+            .env("API_URL", &settings.api_url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start node; `cargo xtask setup` installs tests/interop")?;
+
+        // Up once its home page answers.
+        let http = reqwest::Client::new();
+        let home = format!("http://127.0.0.1:{port}/");
+        crate::wait_for("the lab web app to answer", Duration::from_secs(20), || async {
+            http.get(&home).send().await.ok().filter(|r| r.status().is_success())
+        })
+        .await?;
+        Ok(Self { base_url, child })
+    }
+
+    /// The absolute URL of `path` in the app.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+impl Drop for LabWebApp {
+    fn drop(&mut self) {
+        // Ends the node process this helper started, by its PID.
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Writes into `folder` a copy of the built-in scenario for the lab app on `port`, and returns
+/// its path, for `--scenario`. Only `lab-web`'s redirect and post-logout URIs move from port
+/// 3000 to `port`; with `expenses_token_lifetime`, the Expenses API's access tokens also live
+/// that many seconds, as Lab 2's refresh exercise has attendees set it.
+pub fn lab2_scenario(
+    folder: &Path,
+    port: u16,
+    expenses_token_lifetime: Option<u64>,
+) -> anyhow::Result<PathBuf> {
+    let original = crate::workspace_root().join("backend/scenarios/default.toml");
+    let mut text = std::fs::read_to_string(&original)?;
+
+    // Exactly the two URIs of lab-web move; any other use would mean the scenario changed.
+    let uses = text.matches(SCENARIO_APP_URL).count();
+    anyhow::ensure!(uses == 2, "expected {SCENARIO_APP_URL} twice in default.toml, found {uses}");
+    text = text.replace(SCENARIO_APP_URL, &format!("http://localhost:{port}"));
+
+    // The Expenses API's lifetime is the first `access_token_lifetime`, in its `[[apis]]` table.
+    if let Some(seconds) = expenses_token_lifetime {
+        let api = text.find("identifier = \"https://expenses-api\"").context("no Expenses API")?;
+        let key = "access_token_lifetime = ";
+        let start = api + text[api..].find(key).context("no Expenses API lifetime")? + key.len();
+        let end = start + text[start..].find('\n').context("an unterminated lifetime")?;
+        text.replace_range(start..end, &seconds.to_string());
+    }
+
+    let path = folder.join("lab2-app.toml");
+    std::fs::write(&path, text)?;
+    Ok(path)
+}

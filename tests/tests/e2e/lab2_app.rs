@@ -1,0 +1,173 @@
+//! Issue 6, Lab 2 track: the lab's own Node web app (`tests/interop/lab2-web-app.mjs`,
+//! express 5 and express-openid-connect) runs unchanged against the lab provider, configured
+//! only with what the sandbox's Lab 2 page gives, and a real headless Chromium walks it: log in
+//! at the lab provider's forms as alice, come back through form_post, see her profile and the
+//! two expenses the Expenses API lists for her access token.
+//!
+//! Where things run: Grantlab on `127.0.0.1:P`, as its default public URL has it, and the app
+//! at `http://localhost:A`, as attendees browse it. The `lab-web` client registers
+//! `http://localhost:3000/callback`; the test uses a scenario copy that moves only that URI and
+//! its post-logout twin to port A, so runs never fight over port 3000.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use grantlab_shared::LabTrack;
+use grantlab_tests::{Browser, LabWebApp, TestServer, lab2_scenario, wait_for};
+use serde_json::Value;
+
+/// How long one step of the flow may take in the browser.
+const STEP: Duration = Duration::from_secs(20);
+
+/// Grantlab with the lab app's scenario copy, and the app configured from its Lab 2 page.
+async fn start_lab(
+    folder: &std::path::Path,
+    expenses_token_lifetime: Option<u64>,
+) -> (TestServer, LabWebApp) {
+    let port = LabWebApp::free_port().unwrap();
+    let scenario = lab2_scenario(folder, port, expenses_token_lifetime).unwrap();
+    let server =
+        TestServer::start_with(|config| config.scenario = Some(scenario.clone())).await.unwrap();
+
+    // What the Lab 2 page shows is what the app gets.
+    let track: LabTrack =
+        reqwest::get(server.at("/api/lessons/lab2")).await.unwrap().json().await.unwrap();
+    let app = LabWebApp::start(&track.own_app, port).await.unwrap();
+    (server, app)
+}
+
+/// From the app's home page: "Log in", alice's credentials and consent at the lab provider,
+/// and back through form_post until the app greets her by name.
+async fn sign_in_as_alice(browser: &Browser, app: &LabWebApp) {
+    // Signed out at first; "Log in" goes to the lab provider.
+    browser.client.goto(&app.at("/")).await.unwrap();
+    let status = text_of(browser, "#status").await.unwrap();
+    assert!(status.contains("not signed in"), "{status}");
+    click(browser, "#login").await;
+
+    // At the lab provider: log in as alice, then allow.
+    let username = find(browser, "input[name='username']").await;
+    username.send_keys("alice").await.unwrap();
+    find(browser, "input[name='password']").await.send_keys("alice-pass").await.unwrap();
+    click(browser, "#login").await;
+    click(browser, "#approve").await;
+
+    // The form_post lands in the app, which signs alice in and shows her name.
+    let name = wait_for("the app to greet alice", STEP, || text_of(browser, "#name")).await;
+    let name = match name {
+        Ok(name) => name,
+        Err(error) => {
+            let page = browser.client.source().await.unwrap_or_default();
+            panic!("{error}; the browser shows: {page}");
+        }
+    };
+    assert_eq!(name, "Alice Moreau");
+}
+
+/// Opens the app's `/expenses` and returns whether it refreshed first and the `exp` the
+/// Expenses API found in the token, after checking the API listed the two expenses.
+async fn expenses(browser: &Browser, app: &LabWebApp) -> (String, u64) {
+    browser.client.goto(&app.at("/expenses")).await.unwrap();
+    let source = browser.client.source().await.unwrap_or_default();
+    assert_eq!(text_of(browser, "#api-status").await.as_deref(), Some("200"), "{source}");
+
+    let listed = browser.client.find_all(Locator::Css("#expenses .expense")).await.unwrap();
+    assert_eq!(listed.len(), 2, "{source}");
+
+    let refreshed = text_of(browser, "#refreshed").await.unwrap();
+    let exp = check_found(browser, "not expired (exp)").await.parse().unwrap();
+    (refreshed, exp)
+}
+
+#[tokio::test]
+async fn lab_web_app_signs_alice_in_and_lists_her_expenses_in_chromium() {
+    let folder = tempfile::tempdir().unwrap();
+    let (_server, app) = start_lab(folder.path(), None).await;
+    let browser = Browser::start().await.unwrap();
+
+    sign_in_as_alice(&browser, &app).await;
+    browser.screenshot("lab2-app-signed-in").await.unwrap();
+
+    // Her ID token's claims, for this app.
+    browser.client.goto(&app.at("/user")).await.unwrap();
+    let claims: Value = serde_json::from_str(&text_of(&browser, "#claims").await.unwrap()).unwrap();
+    assert_eq!(claims["sub"], "lab|alice-5b8c1e");
+    assert_eq!(claims["email"], "alice@expenses.lab");
+    assert_eq!(claims["aud"], "lab-web");
+
+    // The Expenses API accepts the access token: it names the API, not the app.
+    let (refreshed, _) = expenses(&browser, &app).await;
+    assert_eq!(refreshed, "cached");
+    let audience = check_found(&browser, "aud contains https://expenses-api").await;
+    assert!(audience.split(' ').any(|aud| aud == "https://expenses-api"), "{audience}");
+    assert!(!audience.split(' ').any(|aud| aud == "lab-web"), "{audience}");
+    let scope = check_found(&browser, "scope includes read:reports").await;
+    assert!(scope.split(' ').any(|word| word == "read:reports"), "{scope}");
+    browser.screenshot("lab2-app-expenses").await.unwrap();
+
+    browser.close().await.unwrap();
+}
+
+/// Lab 2's third exercise with the app: 10-second access tokens, so the second visit to
+/// `/expenses` finds the token expired, refreshes it, and the API sees a newer one.
+#[tokio::test]
+async fn lab_web_app_refreshes_an_expired_ten_second_access_token() {
+    let folder = tempfile::tempdir().unwrap();
+    let (_server, app) = start_lab(folder.path(), Some(10)).await;
+    let browser = Browser::start().await.unwrap();
+    sign_in_as_alice(&browser, &app).await;
+
+    // The first call uses the token from the code.
+    let (refreshed, first_exp) = expenses(&browser, &app).await;
+    assert_eq!(refreshed, "cached");
+
+    // Wait for that token's expiry (a clock condition, polled, bounded).
+    wait_for("the access token to expire", Duration::from_secs(15), || async {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+        (now.as_secs() > first_exp).then_some(())
+    })
+    .await
+    .unwrap();
+
+    // The app refreshes before calling, and the API accepts a newer token.
+    let (refreshed, second_exp) = expenses(&browser, &app).await;
+    assert_eq!(refreshed, "refreshed");
+    assert!(second_exp > first_exp, "{second_exp} after {first_exp}");
+
+    // The refreshed token was kept in the app's session.
+    let (refreshed, third_exp) = expenses(&browser, &app).await;
+    assert_eq!(refreshed, "cached");
+    assert_eq!(third_exp, second_exp);
+
+    browser.close().await.unwrap();
+}
+
+/// What the Expenses API found for its check `name`, as the app shows it.
+async fn check_found(browser: &Browser, name: &str) -> String {
+    let selector = format!("#checks .check[data-name='{name}'] code");
+    text_of(browser, &selector).await.unwrap_or_else(|| panic!("no API check named {name}"))
+}
+
+/// The element `selector` finds, once it is there.
+async fn find(browser: &Browser, selector: &str) -> fantoccini::elements::Element {
+    wait_for(selector, STEP, || async { browser.client.find(Locator::Css(selector)).await.ok() })
+        .await
+        .unwrap()
+}
+
+/// Clicks `selector` once it is there and enabled.
+async fn click(browser: &Browser, selector: &str) {
+    let element = wait_for(selector, STEP, || async {
+        let element = browser.client.find(Locator::Css(selector)).await.ok()?;
+        element.is_enabled().await.ok()?.then_some(element)
+    })
+    .await
+    .unwrap();
+    element.click().await.unwrap();
+}
+
+/// The text of `selector` when it is there and not empty.
+async fn text_of(browser: &Browser, selector: &str) -> Option<String> {
+    let element = browser.client.find(Locator::Css(selector)).await.ok()?;
+    element.text().await.ok().filter(|text| !text.is_empty())
+}
