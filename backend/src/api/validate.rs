@@ -152,8 +152,9 @@ impl ResourceServer {
                     &mut checks,
                     check,
                     "this access token is opaque: the API cannot read or validate it. It is only \
-                     good at the provider's userinfo and introspection endpoints. Ask for a token \
-                     for this API by naming it with `audience` or `resource`."
+                     good at the provider: at userinfo (when a user stands behind it) and \
+                     introspection. Ask for a token for this API by naming it with `audience` or \
+                     `resource`."
                         .to_owned(),
                 ));
             }

@@ -530,6 +530,7 @@ fn proceed(
         api: request.api.clone(),
         auth_time: Some(session.auth_time),
         sid: Some(session.sid.clone()),
+        machine: false,
         lab_lifetime: request.lab_lifetime,
     };
     let mut params = vec![("code", code.clone())];

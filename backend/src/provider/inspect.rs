@@ -123,11 +123,15 @@ fn introspect_inner(
         "token_type": "Bearer",
         "scope": record.grant.scope.join(" "),
         "client_id": record.grant.client_id,
-        "sub": record.grant.sub,
         "iat": record.issued_at,
         "exp": record.expires_at,
         "iss": provider.issuer,
     });
+
+    // A machine's opaque token has no subject: no user, and no JWT `sub` to repeat.
+    if !(record.grant.machine && record.jti.is_none()) {
+        body["sub"] = json!(record.grant.sub);
+    }
     if !record.audience.is_empty() {
         body["aud"] = json!(record.audience);
     }

@@ -76,6 +76,8 @@ pub struct Grant {
     pub auth_time: Option<u64>,
     /// The provider session's `sid`.
     pub sid: Option<String>,
+    /// Whether the client holds it for itself (client credentials): no user stands behind it.
+    pub machine: bool,
     /// MISCHIEF (issue 6): an access token lifetime shorter than the API's, asked for by a
     /// lesson scenario with `lab_access_token_lifetime`; `None` for every normal grant.
     pub lab_lifetime: Option<u64>,
@@ -345,6 +347,7 @@ mod tests {
             api: None,
             auth_time: None,
             sid: None,
+            machine: false,
             lab_lifetime: None,
         };
         AccessToken {

@@ -674,6 +674,97 @@ async fn client_credentials_needs_an_api() {
     assert_eq!(json(response).await["error"], "invalid_request");
 }
 
+/// The default scenario with `lab-machine`'s `opaque_token_without_api` on, its opaque tokens
+/// lasting 42 s.
+fn lab_with_opaque_machine_tokens() -> Lab {
+    let grants = "grants = { \"https://expenses-api\" = [\"read:reports\"] }\n";
+    let switched = format!("{grants}opaque_token_without_api = true\nopaque_token_lifetime = 42\n");
+    assert_eq!(DEFAULT_SCENARIO.matches(grants).count(), 1);
+    lab_with(&DEFAULT_SCENARIO.replace(grants, &switched))
+}
+
+/// A client credentials token for `lab-machine` that names no API.
+async fn opaque_machine_token(lab: &Lab) -> Value {
+    let form = [("grant_type", "client_credentials"), ("scope", "read:reports")];
+    let response = lab.token_as("lab-machine", "lab-machine-secret", &form).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json(response).await
+}
+
+#[test]
+fn opaque_token_without_api_is_off_by_default() {
+    let site = Site::new(Config::with_defaults(), PUBLIC_URL.to_owned());
+
+    let clients = World::parse(DEFAULT_SCENARIO, &site).unwrap().clients;
+
+    assert!(clients.iter().all(|client| !client.opaque_token_without_api));
+}
+
+#[tokio::test]
+async fn client_credentials_without_an_api_gets_an_opaque_token_when_the_client_allows_it() {
+    let lab = lab_with_opaque_machine_tokens();
+
+    let tokens = opaque_machine_token(&lab).await;
+
+    let access = tokens["access_token"].as_str().unwrap();
+    assert!(!access.contains('.'), "an opaque value, not a JWT");
+    assert_eq!(tokens["expires_in"], 42);
+    assert_eq!(tokens["scope"], "read:reports");
+    assert!(tokens.get("refresh_token").is_none() && tokens.get("id_token").is_none());
+}
+
+#[tokio::test]
+async fn opaque_machine_token_scope_stays_within_the_clients_grants() {
+    let lab = lab_with_opaque_machine_tokens();
+    let form = [("grant_type", "client_credentials"), ("scope", "approve:reports")];
+
+    let refused = lab.token_as("lab-machine", "lab-machine-secret", &form).await;
+    let unscoped = json(
+        lab.token_as("lab-machine", "lab-machine-secret", &[("grant_type", "client_credentials")])
+            .await,
+    )
+    .await;
+
+    assert_eq!(json(refused).await["error"], "invalid_scope");
+    assert_eq!(unscoped["scope"], "read:reports");
+}
+
+#[tokio::test]
+async fn introspection_shows_an_opaque_machine_token_active_with_no_subject() {
+    let lab = lab_with_opaque_machine_tokens();
+    let tokens = opaque_machine_token(&lab).await;
+    let access = tokens["access_token"].as_str().unwrap();
+
+    let described = json(
+        lab.back_channel("/introspect", "lab-machine", "lab-machine-secret", &[("token", access)])
+            .await,
+    )
+    .await;
+
+    assert_eq!(described["active"], true);
+    assert_eq!(described["client_id"], "lab-machine");
+    assert_eq!(described["scope"], "read:reports");
+    assert!(described.get("sub").is_none() && described.get("aud").is_none());
+}
+
+#[tokio::test]
+async fn userinfo_refuses_an_opaque_machine_token_because_no_user_stands_behind_it() {
+    let lab = lab_with_opaque_machine_tokens();
+    let tokens = opaque_machine_token(&lab).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let request = Request::get("/userinfo")
+        .header(AUTHORIZATION, format!("Bearer {access}"))
+        .body(Body::empty())
+        .unwrap();
+
+    let response = lab.send(request).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let challenge = response.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(challenge.contains("invalid_token"), "{challenge}");
+    assert!(challenge.contains("no user"), "{challenge}");
+}
+
 #[tokio::test]
 async fn client_credentials_scope_stays_within_the_clients_grants() {
     let lab = lab();

@@ -297,41 +297,56 @@ fn refresh_grant(
     Ok(response(&grant, access, refresh, id_token))
 }
 
-/// The client credentials grant (RFC 6749 4.4): an API is required, no refresh, no ID token.
+/// The client credentials grant (RFC 6749 4.4): an API is required, unless the client's
+/// `opaque_token_without_api` is on; no refresh token, no ID token.
 fn client_credentials_grant(
     provider: &Provider,
     client: &Client,
     params: &Params,
 ) -> Result<Value, ProviderError> {
-    // 1. The API, by audience or resource.
+    // 1. The API, by audience or resource, and what the client was granted for it; with no
+    //    API, an opaque token within everything it was granted, if its scenario allows it.
     let api = named_api(&provider.world, params.get("audience")?, params.get("resource")?)
         .map_err(|(code, description)| ProviderError::token(code, description))?;
-    let Some(api) = api else {
-        return Err(ProviderError::token(
-            "invalid_request",
-            "name the API with `audience` or `resource`: client credentials tokens are for an API",
-        ));
+    let granted: Vec<&String> = match api {
+        Some(api) => match client.grants.get(&api.identifier) {
+            Some(granted) => granted.iter().collect(),
+            None => {
+                return Err(ProviderError::token(
+                    "unauthorized_client",
+                    format!("`{}` has no grant for `{}`", client.client_id, api.identifier),
+                ));
+            }
+        },
+        None if client.opaque_token_without_api => client.grants.values().flatten().collect(),
+        None => {
+            return Err(ProviderError::token(
+                "invalid_request",
+                "name the API with `audience` or `resource`: client credentials tokens are for \
+                 an API",
+            ));
+        }
     };
+    let target = api.map_or("any API", |api| api.identifier.as_str());
 
-    // 2. The scope, within what the client was granted for that API.
-    let Some(granted) = client.grants.get(&api.identifier) else {
-        return Err(ProviderError::token(
-            "unauthorized_client",
-            format!("`{}` has no grant for `{}`", client.client_id, api.identifier),
-        ));
-    };
+    // 2. The scope, within what the client was granted.
     let scope: Vec<String> = match params.get("scope")? {
-        None => granted.clone(),
+        None => {
+            let mut all: Vec<String> = Vec::new();
+            for permission in granted {
+                if !all.contains(permission) {
+                    all.push(permission.clone());
+                }
+            }
+            all
+        }
         Some(asked) => {
             let asked: Vec<String> =
                 asked.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
             if let Some(extra) = asked.iter().find(|scope| !granted.contains(scope)) {
                 return Err(ProviderError::token(
                     "invalid_scope",
-                    format!(
-                        "`{}` was not granted `{extra}` for `{}`",
-                        client.client_id, api.identifier
-                    ),
+                    format!("`{}` was not granted `{extra}` for {target}", client.client_id),
                 ));
             }
             asked
@@ -343,9 +358,10 @@ fn client_credentials_grant(
         client_id: client.client_id.clone(),
         sub: client.client_id.clone(),
         scope,
-        api: Some(api.identifier.clone()),
+        api: api.map(|api| api.identifier.clone()),
         auth_time: None,
         sid: None,
+        machine: true,
         lab_lifetime: None,
     };
     let now = provider.now();
@@ -354,7 +370,7 @@ fn client_credentials_grant(
     let access = mint::access_token(provider, &mut store, &grant, None, now)?;
     drop(store);
     let access = access.sign(provider)?;
-    tracing::info!(client_id = %client.client_id, api = %api.identifier, "machine token issued");
+    tracing::info!(client_id = %client.client_id, api = %target, "machine token issued");
     Ok(response(&grant, access, None, None))
 }
 

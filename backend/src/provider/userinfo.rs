@@ -69,7 +69,16 @@ fn claims(
     let record =
         find_access(provider, &token).map_err(|why| ProviderError::bearer("invalid_token", why))?;
 
-    // 3. The openid scope (OIDC Core 5.3).
+    // 3. A user behind the token: userinfo describes the End-User (OIDC Core 5.3).
+    if record.grant.machine {
+        return Err(ProviderError::bearer(
+            "invalid_token",
+            "this access token was issued to a client for itself (client credentials): no user \
+             stands behind it, so there is nothing to describe",
+        ));
+    }
+
+    // 4. The openid scope (OIDC Core 5.3).
     if !record.grant.scope.iter().any(|scope| scope == "openid") {
         return Err(ProviderError::bearer(
             "insufficient_scope",

@@ -137,6 +137,10 @@ pub struct Client {
     pub rotate_refresh_tokens: bool,
     /// Client credentials grants: API identifier to the permissions this client may get.
     pub grants: BTreeMap<String, Vec<String>>,
+    /// Whether a client credentials request that names no API gets an opaque access token,
+    /// good only at introspection, instead of `invalid_request`. Default false (an API is
+    /// required); on, the client holds tokens that no API accepts and userinfo refuses.
+    pub opaque_token_without_api: bool,
 }
 
 impl Client {
@@ -299,6 +303,8 @@ struct RawClient {
     rotate_refresh_tokens: bool,
     #[serde(default)]
     grants: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    opaque_token_without_api: bool,
 }
 
 impl RawClient {
@@ -372,6 +378,7 @@ impl RawClient {
             refresh_absolute_lifetime: self.refresh_absolute_lifetime,
             rotate_refresh_tokens: self.rotate_refresh_tokens,
             grants: self.grants,
+            opaque_token_without_api: self.opaque_token_without_api,
         })
     }
 }

@@ -90,14 +90,18 @@ struct Endpoints {
     userinfo: String,
 }
 
+/// The switch the bench scenario turns on for the machine client, named in the report.
+const OPAQUE_SWITCH: &str = "opaque_token_without_api";
+
 /// Runs every case on both peers; returns the table's cells.
 pub async fn throughput(paths: &Paths) -> anyhow::Result<Vec<Cell>> {
+    let scenario = bench_scenario()?;
     let mut cells = Vec::new();
     for case in [Case::CcJwt, Case::CcOpaque, Case::Code] {
         for concurrency in CONCURRENCY {
             for peer in [Peer::Lab, Peer::OidcProvider] {
                 // A fresh process per cell: no store fills up across cells.
-                let process = start(peer, paths)?;
+                let process = start(peer, paths, scenario.path())?;
                 cells.push(cell(peer, case, concurrency, &process).await?);
             }
         }
@@ -105,9 +109,23 @@ pub async fn throughput(paths: &Paths) -> anyhow::Result<Vec<Cell>> {
     Ok(cells)
 }
 
-fn start(peer: Peer, paths: &Paths) -> anyhow::Result<Process> {
+/// The built-in scenario with the machine client's opaque tokens switched on: by default a
+/// client credentials request must name an API (issue 3), and the opaque row names none.
+fn bench_scenario() -> anyhow::Result<tempfile::NamedTempFile> {
+    let grants = "grants = { \"https://expenses-api\" = [\"read:reports\"] }\n";
+    let text = grantlab_backend::provider::world::DEFAULT_SCENARIO;
+    if text.matches(grants).count() != 1 {
+        bail!("the built-in scenario no longer has the machine client's grants line");
+    }
+    let text = text.replace(grants, &format!("{grants}{OPAQUE_SWITCH} = true\n"));
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile()?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    Ok(file)
+}
+
+fn start(peer: Peer, paths: &Paths, scenario: &std::path::Path) -> anyhow::Result<Process> {
     match peer {
-        Peer::Lab => Process::grantlab(&paths.server, &paths.dist, None),
+        Peer::Lab => Process::grantlab(&paths.server, &paths.dist, Some(scenario)),
         Peer::OidcProvider => Process::oidc_provider(&paths.interop, REDIRECT_URI),
     }
 }
@@ -433,11 +451,20 @@ pub fn report(cells: &[Cell], floor: &Floor) -> String {
          CPU | bench CPU | errors |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for cell in cells {
+        let peer = match (cell.peer, cell.case) {
+            (Peer::Lab, Case::CcOpaque) => {
+                format!(
+                    "{} (bench scenario: `lab-machine` with `{OPAQUE_SWITCH}`)",
+                    cell.peer.name()
+                )
+            }
+            (peer, _) => peer.name().to_owned(),
+        };
         out.push_str(&format!(
             "| {} | {} | {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.0}% | {:.0}% | {}{} |\n",
             cell.case.name(),
             cell.concurrency,
-            cell.peer.name(),
+            peer,
             cell.rate,
             cell.rate / cell.server_cpu.max(1e-9),
             ms(cell.p50),
