@@ -492,8 +492,8 @@ pub fn machine_token(data: &ClientSession) -> Result<String, ClientError> {
     data.machine_tokens.as_ref().and_then(|tokens| tokens.access_token.clone()).ok_or(
         ClientError::NotReady {
             field: "token_set",
-            expected: "the session holds no machine token: get one first with \
-                       POST /api/client-credentials and `client: lab_machine`"
+            expected: "the session holds no machine token: run the client credentials grant as \
+                       the lab's machine client first (step 9, Client credentials)"
                 .into(),
         },
     )
