@@ -44,20 +44,20 @@ use crate::client::error::ClientError;
 use crate::client::state::ClientSession;
 
 /// What the lesson routes read: where the server is reachable, and the `lab-web` client's
-/// secret for the Lab 2 page.
+/// registration for the Lab 2 page.
 #[derive(Clone)]
 struct LessonsState {
     public_url: Arc<str>,
-    lab_web_secret: Option<Arc<str>>,
+    lab_web: Option<Arc<lab2::LabWebClient>>,
 }
 
-/// The `/api/lessons` router, to be nested there. `lab_web_secret` is the secret the lab
-/// provider's scenario file gives the learner's own Lab 2 app: the Lab 2 page shows it, since
-/// the learner must configure it. It is not the sandbox's secret.
-pub fn router(site: &Site, lab_web_secret: Option<String>) -> Router {
+/// The `/api/lessons` router, to be nested there. `lab_web` is what the lab provider's
+/// scenario registers for the learner's own Lab 2 app: the Lab 2 page shows its secret and
+/// redirect URI, since the learner must configure them. Its secret is not the sandbox's.
+pub fn router(site: &Site, lab_web: Option<lab2::LabWebClient>) -> Router {
     let state = LessonsState {
         public_url: site.public_url.as_str().into(),
-        lab_web_secret: lab_web_secret.map(Into::into),
+        lab_web: lab_web.map(Arc::new),
     };
 
     Router::new()
@@ -232,8 +232,7 @@ async fn show_scenario(Path(id): Path<String>) -> Result<Json<Scenario>, Lessons
 async fn show_lab2(State(state): State<LessonsState>) -> Json<LabTrack> {
     let exercises = (1..).zip(lab2::EXERCISES.iter()).map(|(n, e)| e.to_dto(n)).collect();
 
-    let secret = state.lab_web_secret.as_deref().map(str::to_owned);
-    let own_app = lab2::own_app_settings(&state.public_url, secret);
+    let own_app = lab2::own_app_settings(&state.public_url, state.lab_web.as_deref());
 
     Json(LabTrack { exercises, own_app })
 }
@@ -251,8 +250,11 @@ mod tests {
 
     fn app() -> Router {
         let site = Site::new(Config::with_defaults(), "http://127.0.0.1:8080".to_owned());
-        router(&site, Some("lab-web-secret".to_owned()))
-            .layer(SessionManagerLayer::new(MemoryStore::default()))
+        let lab_web = lab2::LabWebClient {
+            secret: "lab-web-secret".to_owned(),
+            redirect_uri: Some(lab2::LAB_WEB_REDIRECT_URI.to_owned()),
+        };
+        router(&site, Some(lab_web)).layer(SessionManagerLayer::new(MemoryStore::default()))
     }
 
     async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Answer {

@@ -67,10 +67,13 @@ pub async fn app(site: Site) -> anyhow::Result<Router> {
     let provider = Arc::new(provider::Provider::new(&site)?);
     let (expenses_api, reports_service) = api::routers(&site, &provider.world)?;
     let lab_web = provider.world.client(lessons::lab2::LAB_WEB_CLIENT_ID);
-    let lab_web_secret = lab_web.map(|client| client.client_secret.secret().clone());
+    let lab_web = lab_web.map(|client| lessons::lab2::LabWebClient {
+        secret: client.client_secret.secret().clone(),
+        redirect_uri: client.redirect_uris.first().cloned(),
+    });
     let sessions = client::session_layer(&site.public_url);
     let dist = site.config.dist.clone();
-    let lessons = lessons::router(&site, lab_web_secret);
+    let lessons = lessons::router(&site, lab_web);
     let lab_machine =
         provider.world.client(client::LAB_MACHINE_CLIENT_ID).map(|machine| client::MachineClient {
             client_id: machine.client_id.clone(),

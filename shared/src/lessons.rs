@@ -241,7 +241,7 @@ pub struct LabTrack {
     pub own_app: OwnAppSettings,
 }
 
-/// The settings for the lab's own Node web app: `GET /api/lab2`.
+/// The settings for the lab's own Node web app, part of `GET /api/lessons/lab2`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnAppSettings {
     /// The lab provider's issuer, `{public_url}/idp`.
@@ -259,6 +259,19 @@ pub struct OwnAppSettings {
     pub scopes: Vec<String>,
     /// The Expenses API's base URL on this server.
     pub api_url: String,
+    /// The lab app's environment, in `.env` order: what express-openid-connect reads itself
+    /// (`ISSUER_BASE_URL`, `CLIENT_ID`, `CLIENT_SECRET`, `BASE_URL`, `SECRET`), then `PORT`,
+    /// `API_AUDIENCE` and `API_URL`, which the app's own code reads.
+    pub env: Vec<EnvSetting>,
+}
+
+/// One environment variable of the lab's web app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvSetting {
+    /// Its name, as the app reads it.
+    pub name: String,
+    /// Its value for this server.
+    pub value: String,
 }
 
 #[cfg(test)]

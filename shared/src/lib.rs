@@ -19,7 +19,9 @@ pub use authorize::ParameterExplained;
 pub use authorize::{AuthorizationDraft, CallbackView, Check, ComposedRequest, FragmentCallback};
 pub use call::{ApiCallRequest, ApiCallResult, ApiCheck, TokenPlacement, TokenSet};
 pub use error::ApiError;
-pub use lessons::{DemoUser, Goal, GoalStatus, LabTrack, Lesson, LessonSummary, MachinePreset};
+pub use lessons::{
+    DemoUser, EnvSetting, Goal, GoalStatus, LabTrack, Lesson, LessonSummary, MachinePreset,
+};
 pub use lessons::{Mischief, OwnAppSettings, Prediction, Progress, RequestPreset, Scenario};
 pub use lessons::{Setup, Topic};
 pub use profile::{Deviation, DiscoveryReport, Endpoints, ProfileChoice, ProfileKind};

@@ -21,36 +21,32 @@ pub struct LabWebApp {
 }
 
 impl LabWebApp {
-    /// A free loopback port for the app, to be passed to [`lab2_scenario`] and [`start`].
-    ///
-    /// [`start`]: Self::start
+    /// A free loopback port for the app, to be passed to [`lab2_scenario`].
     pub fn free_port() -> anyhow::Result<u16> {
         Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
     }
 
-    /// Starts the app on `port` with `settings` (as `GET /api/lessons/lab2` gives them) and
-    /// waits until it answers.
-    pub async fn start(settings: &OwnAppSettings, port: u16) -> anyhow::Result<Self> {
+    /// Starts the app with exactly the environment the Lab 2 page lists in `settings` (as
+    /// `GET /api/lessons/lab2` gives them), and waits until it answers.
+    pub async fn start(settings: &OwnAppSettings) -> anyhow::Result<Self> {
         let folder = crate::workspace_root().join("tests/interop");
         anyhow::ensure!(
             folder.join("node_modules/express-openid-connect").is_dir(),
             "tests/interop/node_modules is missing: run `cargo xtask setup` (npm ci there)"
         );
-        let secret = settings.client_secret.as_deref().context("the Lab 2 page gave no secret")?;
-        let base_url = format!("http://localhost:{port}");
+        let env = |name: &str| {
+            let setting = settings.env.iter().find(|setting| setting.name == name);
+            setting.map(|setting| setting.value.clone()).with_context(|| format!("no {name}"))
+        };
+        let base_url = env("BASE_URL")?;
+        let port = env("PORT")?;
 
-        // The environment the Lab 2 page lists, and nothing else the app reads.
-        let child = Command::new("node")
-            .arg("lab2-web-app.mjs")
-            .current_dir(&folder)
-            .env("ISSUER_BASE_URL", &settings.issuer)
-            .env("CLIENT_ID", &settings.client_id)
-            .env("CLIENT_SECRET", secret)
-            .env("BASE_URL", &base_url)
-            .env("SECRET", "lab2-e2e-session-secret-9d41c07b2e8a")
-            .env("PORT", port.to_string())
-            .env("API_AUDIENCE", &settings.audience)
-            .env("API_URL", &settings.api_url)
+        // The page's environment and nothing else (but PATH, to find node).
+        let mut command = Command::new("node");
+        command.arg("lab2-web-app.mjs").current_dir(&folder).env_clear();
+        command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        command.envs(settings.env.iter().map(|setting| (&setting.name, &setting.value)));
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -31,23 +31,26 @@ pub fn LessonsLab2() -> Html {
 
     // Derived values.
     let app = &track.own_app;
-    let secret = app.client_secret.clone().unwrap_or_else(|| {
-        "(the `secret` of the `lab-web` client in the provider's scenario file)".to_owned()
-    });
+    let env = |name: &str| {
+        app.env.iter().find(|setting| setting.name == name).map(|setting| setting.value.clone())
+    };
     let settings = [
         ("Issuer", app.issuer.clone()),
         ("Client id", app.client_id.clone()),
-        ("Client secret", secret.clone()),
+        ("Client secret", env("CLIENT_SECRET").unwrap_or_default()),
         ("Redirect URI", app.redirect_uri.clone()),
         ("API identifier (audience)", app.audience.clone()),
         ("Scopes", app.scopes.join(" ")),
         ("Expenses API", app.api_url.clone()),
     ];
-    let env_file = format!(
-        "ISSUER_BASE_URL={}\nCLIENT_ID={}\nCLIENT_SECRET={}\nBASE_URL=http://localhost:3000\n\
-         API_AUDIENCE={}\nAPI_URL={}\n",
-        app.issuer, app.client_id, secret, app.audience, app.api_url
+    let env_file: String =
+        app.env.iter().map(|setting| format!("{}={}\n", setting.name, setting.value)).collect();
+    let auth_params = format!(
+        "authorizationParams: {{\n  response_type: 'code id_token',\n  \
+         audience: process.env.API_AUDIENCE,\n  scope: '{}',\n}}",
+        app.scopes.join(" ")
     );
+    let base_url = env("BASE_URL").unwrap_or_default();
 
     html! {
         <Panel step={0} title="Lab 2: Calling an API"
@@ -80,10 +83,32 @@ pub fn LessonsLab2() -> Html {
                     </>
                 }) }
             </dl>
-            <p>{ "The same as environment variables, for example (use the names your app's \
-                   configuration reads):" }</p>
+            <p>
+                { "The app's .env file. express-openid-connect reads the first five itself \
+                   (SECRET is the key of the app's own session cookie: any long random string; \
+                   this one is fresh); the app's code reads PORT, API_AUDIENCE and API_URL." }
+            </p>
             <pre class="env-file"><code>{ &env_file }</code></pre>
             <CopyButton text={env_file.clone()} label="Copy as .env" />
+            <p>{ "In the app's code, the auth() middleware asks for the hybrid flow, a token \
+                   for the Expenses API and a refresh token:" }</p>
+            <pre class="auth-params"><code>{ &auth_params }</code></pre>
+            <p>
+                { format!(
+                    "Open the app at {base_url}, not at 127.0.0.1: the provider sends the \
+                     browser back to {}, and the app's login cookie lives on the host you \
+                     started from. express-openid-connect warns that form_post over plain http \
+                     may cause issues; with the app on localhost the sign-in works.",
+                    app.redirect_uri
+                ) }
+            </p>
+            <p>
+                { "Exercise 3 with your own app: the Expenses API's tokens live 10 minutes in \
+                   the built-in scenario. Copy backend/scenarios/default.toml, set \
+                   access_token_lifetime = 10 under the Expenses API, and start Grantlab with \
+                   --scenario your-copy.toml. Before calling the API, the app checks \
+                   accessToken.isExpired() and calls accessToken.refresh() when it is." }
+            </p>
         </Panel>
     }
 }

@@ -7,7 +7,8 @@
 //! Where things run: Grantlab on `127.0.0.1:P`, as its default public URL has it, and the app
 //! at `http://localhost:A`, as attendees browse it. The `lab-web` client registers
 //! `http://localhost:3000/callback`; the test uses a scenario copy that moves only that URI and
-//! its post-logout twin to port A, so runs never fight over port 3000.
+//! its post-logout twin to port A, so runs never fight over port 3000. The Lab 2 page follows
+//! the scenario, so the app's `BASE_URL` and `PORT` come from the page too.
 
 use std::time::Duration;
 
@@ -32,7 +33,8 @@ async fn start_lab(
     // What the Lab 2 page shows is what the app gets.
     let track: LabTrack =
         reqwest::get(server.at("/api/lessons/lab2")).await.unwrap().json().await.unwrap();
-    let app = LabWebApp::start(&track.own_app, port).await.unwrap();
+    let app = LabWebApp::start(&track.own_app).await.unwrap();
+    assert_eq!(app.base_url, format!("http://localhost:{port}"), "the page follows the scenario");
     (server, app)
 }
 
