@@ -93,7 +93,7 @@ app.get("/expenses", requiresAuth(), async (req, res, next) => {
     });
     const result = await answer.json();
     if (!answer.ok) {
-      const body = `<p id="api-status">${answer.status}</p>
+      const body = `<p>The API refused the call: <span id="api-status">${answer.status}</span></p>
 <pre id="api-error">${escape(JSON.stringify(result, null, 2))}</pre>`;
       res.status(502).send(page(req, "Expenses", body));
       return;
@@ -106,9 +106,9 @@ app.get("/expenses", requiresAuth(), async (req, res, next) => {
     const checks = result.checks.map((c) =>
       `<li class="check" data-name="${escape(c.name)}">${escape(c.name)}: ` +
       `<code>${escape(c.found)}</code></li>`);
-    const body = `<p id="api-status">${answer.status}</p>
-<p id="refreshed">${refreshed ? "refreshed" : "cached"}</p>
-<p id="expires-in">${accessToken.expires_in}</p>
+    const body = `<p>The API answered <span id="api-status">${answer.status}</span> to the
+<span id="refreshed">${refreshed ? "refreshed" : "cached"}</span> access token, which expires
+in <span id="expires-in">${accessToken.expires_in}</span> s.</p>
 <ul id="expenses">${rows.join("")}</ul>
 <h2>What the API checked</h2><ul id="checks">${checks.join("")}</ul>`;
     res.send(page(req, "Expenses", body));

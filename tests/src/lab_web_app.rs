@@ -7,11 +7,23 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::Context;
-use grantlab_shared::OwnAppSettings;
+use grantlab_shared::EnvSetting;
 use tokio::process::{Child, Command};
 
 /// The redirect URI the built-in scenario registers for `lab-web`, with its post-logout twin.
 const SCENARIO_APP_URL: &str = "http://localhost:3000";
+
+/// The `NAME=value` lines of a `.env` file, as the Lab 2 page shows it.
+pub fn parse_env_file(text: &str) -> anyhow::Result<Vec<EnvSetting>> {
+    let lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    lines
+        .map(|line| {
+            let (name, value) =
+                line.split_once('=').with_context(|| format!("not NAME=value: {line}"))?;
+            Ok(EnvSetting { name: name.to_owned(), value: value.to_owned() })
+        })
+        .collect()
+}
 
 /// A running lab web app.
 pub struct LabWebApp {
@@ -26,26 +38,26 @@ impl LabWebApp {
         Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
     }
 
-    /// Starts the app with exactly the environment the Lab 2 page lists in `settings` (as
-    /// `GET /api/lessons/lab2` gives them), and waits until it answers.
-    pub async fn start(settings: &OwnAppSettings) -> anyhow::Result<Self> {
+    /// Starts the app with exactly the environment `env` the Lab 2 page lists (its `.env`, or
+    /// `own_app.env` from `GET /api/lessons/lab2`), and waits until it answers.
+    pub async fn start(env: &[EnvSetting]) -> anyhow::Result<Self> {
         let folder = crate::workspace_root().join("tests/interop");
         anyhow::ensure!(
             folder.join("node_modules/express-openid-connect").is_dir(),
             "tests/interop/node_modules is missing: run `cargo xtask setup` (npm ci there)"
         );
-        let env = |name: &str| {
-            let setting = settings.env.iter().find(|setting| setting.name == name);
+        let value = |name: &str| {
+            let setting = env.iter().find(|setting| setting.name == name);
             setting.map(|setting| setting.value.clone()).with_context(|| format!("no {name}"))
         };
-        let base_url = env("BASE_URL")?;
-        let port = env("PORT")?;
+        let base_url = value("BASE_URL")?;
+        let port = value("PORT")?;
 
         // The page's environment and nothing else (but PATH, to find node).
         let mut command = Command::new("node");
         command.arg("lab2-web-app.mjs").current_dir(&folder).env_clear();
         command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        command.envs(settings.env.iter().map(|setting| (&setting.name, &setting.value)));
+        command.envs(env.iter().map(|setting| (&setting.name, &setting.value)));
         let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use browser::Browser;
 pub use flow::Flow;
-pub use lab_web_app::{LabWebApp, lab2_scenario};
+pub use lab_web_app::{LabWebApp, lab2_scenario, parse_env_file};
 pub use oidc_provider::OidcProvider;
 pub use server::{TestServer, dist};
 

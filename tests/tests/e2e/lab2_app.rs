@@ -1,8 +1,8 @@
 //! Issue 6, Lab 2 track: the lab's own Node web app (`tests/interop/lab2-web-app.mjs`,
 //! express 5 and express-openid-connect) runs unchanged against the lab provider, configured
-//! only with what the sandbox's Lab 2 page gives, and a real headless Chromium walks it: log in
-//! at the lab provider's forms as alice, come back through form_post, see her profile and the
-//! two expenses the Expenses API lists for her access token.
+//! only with the `.env` the sandbox's Lab 2 page shows, and a real headless Chromium walks it:
+//! log in at the lab provider's forms as alice, come back through form_post, see her profile
+//! and the two expenses the Expenses API lists for her access token, log out.
 //!
 //! Where things run: Grantlab on `127.0.0.1:P`, as its default public URL has it, and the app
 //! at `http://localhost:A`, as attendees browse it. The `lab-web` client registers
@@ -14,16 +14,18 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use grantlab_shared::LabTrack;
-use grantlab_tests::{Browser, LabWebApp, TestServer, lab2_scenario, wait_for};
+use grantlab_tests::{Browser, LabWebApp, TestServer, lab2_scenario, parse_env_file, wait_for};
 use serde_json::Value;
 
 /// How long one step of the flow may take in the browser.
 const STEP: Duration = Duration::from_secs(20);
 
-/// Grantlab with the lab app's scenario copy, and the app configured from its Lab 2 page.
+/// Grantlab with the lab app's scenario copy; `browser` given, the app is configured from the
+/// `.env` the Lab 2 page shows in it, else from the page's JSON.
 async fn start_lab(
     folder: &std::path::Path,
     expenses_token_lifetime: Option<u64>,
+    browser: Option<&Browser>,
 ) -> (TestServer, LabWebApp) {
     let port = LabWebApp::free_port().unwrap();
     let scenario = lab2_scenario(folder, port, expenses_token_lifetime).unwrap();
@@ -31,9 +33,24 @@ async fn start_lab(
         TestServer::start_with(|config| config.scenario = Some(scenario.clone())).await.unwrap();
 
     // What the Lab 2 page shows is what the app gets.
-    let track: LabTrack =
-        reqwest::get(server.at("/api/lessons/lab2")).await.unwrap().json().await.unwrap();
-    let app = LabWebApp::start(&track.own_app).await.unwrap();
+    let env = match browser {
+        Some(browser) => {
+            browser.client.goto(&server.at("/lessons/lab2")).await.unwrap();
+            let text = wait_for("the Lab 2 page's .env", STEP, || async {
+                let element = browser.client.find(Locator::Css(".env-file code")).await.ok()?;
+                element.text().await.ok().filter(|text| text.contains("API_URL="))
+            })
+            .await
+            .unwrap();
+            parse_env_file(&text).unwrap()
+        }
+        None => {
+            let track: LabTrack =
+                reqwest::get(server.at("/api/lessons/lab2")).await.unwrap().json().await.unwrap();
+            track.own_app.env
+        }
+    };
+    let app = LabWebApp::start(&env).await.unwrap();
     assert_eq!(app.base_url, format!("http://localhost:{port}"), "the page follows the scenario");
     (server, app)
 }
@@ -84,8 +101,9 @@ async fn expenses(browser: &Browser, app: &LabWebApp) -> (String, u64) {
 #[tokio::test]
 async fn lab_web_app_signs_alice_in_and_lists_her_expenses_in_chromium() {
     let folder = tempfile::tempdir().unwrap();
-    let (_server, app) = start_lab(folder.path(), None).await;
     let browser = Browser::start().await.unwrap();
+    let (_server, app) = start_lab(folder.path(), None, Some(&browser)).await;
+    browser.screenshot("lab2-page").await.unwrap();
 
     sign_in_as_alice(&browser, &app).await;
     browser.screenshot("lab2-app-signed-in").await.unwrap();
@@ -107,6 +125,14 @@ async fn lab_web_app_signs_alice_in_and_lists_her_expenses_in_chromium() {
     assert!(scope.split(' ').any(|word| word == "read:reports"), "{scope}");
     browser.screenshot("lab2-app-expenses").await.unwrap();
 
+    // Logging out of the app ends its session.
+    click(&browser, "#logout").await;
+    let status = wait_for("the app to sign alice out", STEP, || async {
+        text_of(&browser, "#status").await.filter(|status| status.contains("not signed in"))
+    })
+    .await;
+    assert!(status.is_ok(), "{status:?}");
+
     browser.close().await.unwrap();
 }
 
@@ -115,7 +141,7 @@ async fn lab_web_app_signs_alice_in_and_lists_her_expenses_in_chromium() {
 #[tokio::test]
 async fn lab_web_app_refreshes_an_expired_ten_second_access_token() {
     let folder = tempfile::tempdir().unwrap();
-    let (_server, app) = start_lab(folder.path(), Some(10)).await;
+    let (_server, app) = start_lab(folder.path(), Some(10), None).await;
     let browser = Browser::start().await.unwrap();
     sign_in_as_alice(&browser, &app).await;
 
