@@ -261,7 +261,8 @@ pub struct OwnAppSettings {
     pub api_url: String,
     /// The lab app's environment, in `.env` order: what express-openid-connect reads itself
     /// (`ISSUER_BASE_URL`, `CLIENT_ID`, `CLIENT_SECRET`, `BASE_URL`, `SECRET`), then `PORT`,
-    /// `API_AUDIENCE` and `API_URL`, which the app's own code reads.
+    /// `API_AUDIENCE` and `API_URL` (the Expenses API's list, which the app GETs as is), which
+    /// the app's own code reads.
     pub env: Vec<EnvSetting>,
 }
 

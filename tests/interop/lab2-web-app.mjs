@@ -10,7 +10,8 @@
 //   SECRET           a long random string that encrypts the app's session cookie
 //   PORT             the port to listen on, 3000 by default
 //   API_AUDIENCE     the Expenses API's identifier, https://expenses-api
-//   API_URL          the Expenses API's base URL, e.g. http://127.0.0.1:8080/expenses-api
+//   API_URL          the Expenses API's list of expenses, which the app GETs as is,
+//                    e.g. http://127.0.0.1:8080/expenses-api/expenses
 // express-openid-connect reads the first five itself.
 //
 // Routes: `/` (signed in or not), `/user` (the ID token's claims), `/expenses` (the API's
@@ -32,7 +33,7 @@ function setting(name) {
 }
 
 const port = Number(process.env.PORT ?? 3000);
-const apiUrl = setting("API_URL").replace(/\/$/, "");
+const apiUrl = setting("API_URL");
 const audience = setting("API_AUDIENCE");
 
 /** Escapes text for HTML. */
@@ -57,6 +58,10 @@ const app = express();
 app.use(
   auth({
     authRequired: false,
+    // Log out of the provider too, through its end_session_endpoint (RP-Initiated Logout).
+    // The identity lab sets auth0Logout instead, which sends the browser to Auth0's own
+    // /v2/logout; the lab provider serves only the standard endpoint.
+    idpLogout: true,
     authorizationParams: {
       response_type: "code id_token",
       audience,
@@ -88,7 +93,7 @@ app.get("/expenses", requiresAuth(), async (req, res, next) => {
     }
 
     // Call the API with the access token, never the ID token.
-    const answer = await fetch(`${apiUrl}/expenses`, {
+    const answer = await fetch(apiUrl, {
       headers: { authorization: `${accessToken.token_type} ${accessToken.access_token}` },
     });
     const result = await answer.json();

@@ -10,7 +10,7 @@ use anyhow::Context;
 use grantlab_shared::EnvSetting;
 use tokio::process::{Child, Command};
 
-/// The redirect URI the built-in scenario registers for `lab-web`, with its post-logout twin.
+/// Where the built-in scenario's `lab-web` redirect and post-logout URIs point.
 const SCENARIO_APP_URL: &str = "http://localhost:3000";
 
 /// The `NAME=value` lines of a `.env` file, as the Lab 2 page shows it.
@@ -100,9 +100,15 @@ pub fn lab2_scenario(
     let original = crate::workspace_root().join("backend/scenarios/default.toml");
     let mut text = std::fs::read_to_string(&original)?;
 
-    // Exactly the two URIs of lab-web move; any other use would mean the scenario changed.
-    let uses = text.matches(SCENARIO_APP_URL).count();
-    anyhow::ensure!(uses == 2, "expected {SCENARIO_APP_URL} twice in default.toml, found {uses}");
+    // Only lab-web's redirect URIs move: the address may appear in no other setting.
+    let lines = text.lines().filter(|line| line.contains(SCENARIO_APP_URL));
+    for line in lines {
+        let key = line.split('=').next().unwrap_or_default().trim();
+        anyhow::ensure!(
+            key == "redirect_uris" || key == "post_logout_redirect_uris",
+            "{SCENARIO_APP_URL} appears outside the redirect URIs in default.toml: {line}"
+        );
+    }
     text = text.replace(SCENARIO_APP_URL, &format!("http://localhost:{port}"));
 
     // The Expenses API's lifetime is the first `access_token_lifetime`, in its `[[apis]]` table.

@@ -182,6 +182,8 @@ pub const EXERCISES: [LessonDef; 3] = [
 pub fn own_app_settings(public_url: &str, lab_web: Option<&LabWebClient>) -> OwnAppSettings {
     let issuer = format!("{public_url}/idp");
     let api_url = format!("{public_url}/expenses-api");
+    // The lab's app GETs API_URL itself for the expenses: the list's own URL, not the API's base.
+    let expenses_url = format!("{api_url}/expenses");
     let secret = lab_web.map(|client| client.secret.clone());
     let secret_shown = secret.clone().unwrap_or_else(|| {
         "(the client_secret of the lab-web client in the provider's scenario file)".to_owned()
@@ -208,7 +210,7 @@ pub fn own_app_settings(public_url: &str, lab_web: Option<&LabWebClient>) -> Own
         ("SECRET", session_secret.as_str()),
         ("PORT", port.as_str()),
         ("API_AUDIENCE", EXPENSES_API),
-        ("API_URL", api_url.as_str()),
+        ("API_URL", expenses_url.as_str()),
     ]
     .map(|(name, value)| EnvSetting { name: name.to_owned(), value: value.to_owned() });
 
@@ -285,7 +287,7 @@ mod tests {
         assert_eq!(value("BASE_URL"), "http://localhost:3000");
         assert_eq!(value("PORT"), "3000");
         assert_eq!(value("API_AUDIENCE"), "https://expenses-api");
-        assert_eq!(value("API_URL"), "http://127.0.0.1:8080/expenses-api");
+        assert_eq!(value("API_URL"), "http://127.0.0.1:8080/expenses-api/expenses");
         assert_eq!(settings.env.len(), 8);
     }
 

@@ -232,6 +232,9 @@ pub fn deliver(redirect_uri: &str, mode: ResponseMode, params: &[(&str, String)]
 
     let location = match mode {
         ResponseMode::FormPost => return form_post(redirect_uri, params),
+        // Nothing to add (a logout without `state`): back to the registered URI as it is, with
+        // no empty `?` or `#` and no path the client did not register.
+        _ if params.is_empty() => redirect_uri.to_owned(),
         ResponseMode::Fragment => format!("{redirect_uri}#{encoded}"),
         ResponseMode::Query => match Url::parse(redirect_uri) {
             // Keep the registered URI's own query parameters (RFC 6749 3.1.2).
@@ -388,6 +391,15 @@ mod tests {
             deliver("https://app.test/cb?lang=fr", ResponseMode::Query, &[("code", "c 1".into())]);
 
         assert_eq!(response.headers()[LOCATION], "https://app.test/cb?lang=fr&code=c+1");
+    }
+
+    #[test]
+    fn redirect_with_no_parameters_is_the_registered_uri_unchanged() {
+        for mode in [ResponseMode::Query, ResponseMode::Fragment] {
+            let response = deliver("http://localhost:3000", mode, &[]);
+
+            assert_eq!(response.headers()[LOCATION], "http://localhost:3000");
+        }
     }
 
     #[test]

@@ -86,7 +86,9 @@ pub fn LessonsLab2() -> Html {
             <p>
                 { "The app's .env file. express-openid-connect reads the first five itself \
                    (SECRET is the key of the app's own session cookie: any long random string; \
-                   this one is fresh); the app's code reads PORT, API_AUDIENCE and API_URL." }
+                   this one is fresh); the app's code reads PORT, API_AUDIENCE and API_URL, \
+                   the address it GETs the expenses from. A copy of the lab app that names the \
+                   cookie key COOKIE_SECRET or SESSION_SECRET takes the same value." }
             </p>
             <pre class="env-file"><code>{ &env_file }</code></pre>
             <CopyButton text={env_file.clone()} label="Copy as .env" />
@@ -101,6 +103,12 @@ pub fn LessonsLab2() -> Html {
                      may cause issues; with the app on localhost the sign-in works.",
                     app.redirect_uri
                 ) }
+            </p>
+            <p>
+                { "To log out of the lab provider too, set idpLogout: true: the provider's \
+                   end_session_endpoint sends the browser back to BASE_URL. The lab's \
+                   auth0Logout: true does not work here, since it calls Auth0's own /v2/logout, \
+                   which the lab provider does not serve." }
             </p>
             <p>
                 { "Exercise 3 with your own app: the Expenses API's tokens live 10 minutes in \

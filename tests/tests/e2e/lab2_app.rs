@@ -125,13 +125,17 @@ async fn lab_web_app_signs_alice_in_and_lists_her_expenses_in_chromium() {
     assert!(scope.split(' ').any(|word| word == "read:reports"), "{scope}");
     browser.screenshot("lab2-app-expenses").await.unwrap();
 
-    // Logging out of the app ends its session.
+    // Logging out ends the app's session and, through the lab provider's end_session_endpoint
+    // (auth0Logout), the provider's too; the provider sends the browser back to BASE_URL.
     click(&browser, "#logout").await;
     let status = wait_for("the app to sign alice out", STEP, || async {
         text_of(&browser, "#status").await.filter(|status| status.contains("not signed in"))
     })
     .await;
-    assert!(status.is_ok(), "{status:?}");
+    let page = browser.client.source().await.unwrap_or_default();
+    assert!(status.is_ok(), "{status:?}; the browser shows: {page}");
+    let back = browser.client.current_url().await.unwrap();
+    assert_eq!(back.as_str(), format!("{}/", app.base_url), "back at BASE_URL, no empty query");
 
     browser.close().await.unwrap();
 }
