@@ -3,8 +3,8 @@
 //! It behaves like a real OpenID provider closely enough that certified client libraries accept
 //! it: discovery and JWKS ([`discovery`]), the authorization endpoint with login and consent
 //! pages ([`authorize`]), the token endpoint ([`token`]), userinfo ([`userinfo`]), revocation
-//! and introspection ([`inspect`]), logout and the account page ([`account`]). The lab world it
-//! serves comes from a scenario ([`world`]).
+//! and introspection ([`inspect`]), logout (Auth0's `/v2/logout` renamed to it) and the account
+//! page ([`account`]). The lab world it serves comes from a scenario ([`world`]).
 
 pub mod account;
 pub mod authorize;
@@ -108,6 +108,7 @@ pub fn router(provider: Arc<Provider>) -> Router {
         .route("/introspect", post(inspect::introspect))
         .route("/logout", get(account::logout_get).post(account::logout_post))
         .route("/logout/confirm", post(account::logout_confirm))
+        .route("/v2/logout", get(account::auth0_logout))
         .route("/account", get(account::account))
         .route("/account/revoke", post(account::revoke_consent))
         .fallback(|| async {

@@ -58,10 +58,9 @@ const app = express();
 app.use(
   auth({
     authRequired: false,
-    // Log out of the provider too, through its end_session_endpoint (RP-Initiated Logout).
-    // The identity lab sets auth0Logout instead, which sends the browser to Auth0's own
-    // /v2/logout; the lab provider serves only the standard endpoint.
-    idpLogout: true,
+    // Log out of the provider too, as the identity lab's app does: through Auth0's own
+    // /v2/logout URL, which the lab provider renames to its standard logout endpoint.
+    auth0Logout: true,
     authorizationParams: {
       response_type: "code id_token",
       audience,

@@ -30,6 +30,15 @@ pub struct LogoutParams {
     state: Option<String>,
 }
 
+/// The query of Auth0's own logout URL, `/v2/logout`, which express-openid-connect builds
+/// when the app sets `auth0Logout` (the identity lab's app does).
+#[derive(Deserialize)]
+pub struct Auth0LogoutParams {
+    #[serde(rename = "returnTo")]
+    return_to: Option<String>,
+    client_id: Option<String>,
+}
+
 /// The confirmation form's fields: the checked request, carried through the page.
 #[derive(Deserialize)]
 pub struct ConfirmForm {
@@ -56,6 +65,28 @@ pub async fn logout_post(
     Form(params): Form<LogoutParams>,
 ) -> Response {
     logout(&provider, &headers, params).unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET /idp/v2/logout`: Auth0's own logout URL, in no standard, so that the identity lab's
+/// app (`auth0Logout: true`) runs unchanged. It only renames `returnTo` to
+/// `post_logout_redirect_uri` and sends the browser on to `/idp/logout` (RP-Initiated Logout
+/// 1.0 section 2), where every rule applies: the URI must be registered for `client_id`, and
+/// with no `id_token_hint` the user confirms.
+pub async fn auth0_logout(
+    State(provider): State<Arc<Provider>>,
+    Query(params): Query<Auth0LogoutParams>,
+) -> Response {
+    // Build the standard request from the proprietary one.
+    let standard =
+        [("client_id", params.client_id), ("post_logout_redirect_uri", params.return_to)];
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(standard.iter().filter_map(|(name, value)| Some((name, value.as_ref()?))))
+        .finish();
+
+    // On to the standard endpoint, which checks it.
+    let target = provider.endpoint("/logout");
+    let target = if query.is_empty() { target } else { format!("{target}?{query}") };
+    Redirect::to(&target).into_response()
 }
 
 /// `POST /idp/logout/confirm`: the user's "Log out" on the confirmation or account page

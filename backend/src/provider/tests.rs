@@ -1063,6 +1063,35 @@ async fn logged_in(lab: &Lab, cookie: &str) -> bool {
 }
 
 #[tokio::test]
+async fn auth0_v2_logout_is_renamed_to_a_standard_logout_request_that_keeps_every_rule() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    let auth0 = query(&[("returnTo", "http://lab.test/"), ("client_id", "grantlab-sandbox")]);
+
+    let response = lab.get(&format!("/v2/logout?{auth0}"), Some(&cookie)).await;
+
+    // Renamed and sent on; nothing is decided, the session lives.
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let target = location(&response);
+    assert_eq!(target.path(), "/idp/logout");
+    let pairs: Vec<(String, String)> = target.query_pairs().into_owned().collect();
+    let expected =
+        [("client_id", "grantlab-sandbox"), ("post_logout_redirect_uri", "http://lab.test/")]
+            .map(|(name, value)| (name.to_owned(), value.to_owned()));
+    assert_eq!(pairs, expected);
+    assert!(logged_in(&lab, &cookie).await);
+
+    // There, with no id_token_hint, the user confirms; an unregistered returnTo is refused.
+    let standard = format!("/logout?{}", target.query().unwrap());
+    let page = text(lab.get(&standard, Some(&cookie)).await).await;
+    assert!(page.contains("Log out of the lab provider?"), "{page}");
+    let evil = query(&[("returnTo", "https://evil.test/"), ("client_id", "grantlab-sandbox")]);
+    let renamed = location(&lab.get(&format!("/v2/logout?{evil}"), None).await);
+    let refused = lab.get(&format!("/logout?{}", renamed.query().unwrap()), None).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn logout_without_an_id_token_hint_asks_the_user_first() {
     let lab = lab();
     let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;

@@ -105,10 +105,12 @@ pub fn LessonsLab2() -> Html {
                 ) }
             </p>
             <p>
-                { "To log out of the lab provider too, set idpLogout: true: the provider's \
-                   end_session_endpoint sends the browser back to BASE_URL. The lab's \
-                   auth0Logout: true does not work here, since it calls Auth0's own /v2/logout, \
-                   which the lab provider does not serve." }
+                { "Logging out: the lab's auth0Logout: true sends the browser to Auth0's own \
+                   /v2/logout, which is in no standard; the lab provider renames it to its \
+                   end_session_endpoint and, since that URL carries no id_token_hint, asks you \
+                   to confirm before sending you back to BASE_URL. With idpLogout: true \
+                   instead, the app uses the standard endpoint with a hint and no question \
+                   is asked." }
             </p>
             <p>
                 { "Exercise 3 with your own app: the Expenses API's tokens live 10 minutes in \

@@ -2,7 +2,7 @@
 //! express 5 and express-openid-connect) runs unchanged against the lab provider, configured
 //! only with the `.env` the sandbox's Lab 2 page shows, and a real headless Chromium walks it:
 //! log in at the lab provider's forms as alice, come back through form_post, see her profile
-//! and the two expenses the Expenses API lists for her access token, log out.
+//! and the two expenses the Expenses API lists for her access token, log out of both.
 //!
 //! Where things run: Grantlab on `127.0.0.1:P`, as its default public URL has it, and the app
 //! at `http://localhost:A`, as attendees browse it. The `lab-web` client registers
@@ -125,9 +125,11 @@ async fn lab_web_app_signs_alice_in_and_lists_her_expenses_in_chromium() {
     assert!(scope.split(' ').any(|word| word == "read:reports"), "{scope}");
     browser.screenshot("lab2-app-expenses").await.unwrap();
 
-    // Logging out ends the app's session and, through the lab provider's end_session_endpoint
-    // (auth0Logout), the provider's too; the provider sends the browser back to BASE_URL.
+    // Logging out ends the app's session, then the provider's: the app's auth0Logout goes to
+    // Auth0's /v2/logout, which carries no id_token_hint, so alice confirms at the provider,
+    // which sends her back to BASE_URL.
     click(&browser, "#logout").await;
+    click(&browser, "#confirm-logout").await;
     let status = wait_for("the app to sign alice out", STEP, || async {
         text_of(&browser, "#status").await.filter(|status| status.contains("not signed in"))
     })
