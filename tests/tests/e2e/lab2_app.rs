@@ -55,32 +55,33 @@ async fn start_lab(
     (server, app)
 }
 
-/// From the app's home page: "Log in", alice's credentials and consent at the lab provider,
-/// and back through form_post until the app greets her by name.
-async fn sign_in_as_alice(browser: &Browser, app: &LabWebApp) {
+/// From the app's home page: "Log in", `user`'s credentials and consent at the lab provider,
+/// and back through form_post until the app greets them by `name`.
+async fn sign_in(browser: &Browser, app: &LabWebApp, user: &str, name: &str) {
     // Signed out at first; "Log in" goes to the lab provider.
     browser.client.goto(&app.at("/")).await.unwrap();
     let status = text_of(browser, "#status").await.unwrap();
     assert!(status.contains("not signed in"), "{status}");
     click(browser, "#login").await;
 
-    // At the lab provider: log in as alice, then allow.
+    // At the lab provider: log in, then allow.
     let username = find(browser, "input[name='username']").await;
-    username.send_keys("alice").await.unwrap();
-    find(browser, "input[name='password']").await.send_keys("alice-pass").await.unwrap();
+    username.send_keys(user).await.unwrap();
+    let password = format!("{user}-pass");
+    find(browser, "input[name='password']").await.send_keys(&password).await.unwrap();
     click(browser, "#login").await;
     click(browser, "#approve").await;
 
-    // The form_post lands in the app, which signs alice in and shows her name.
-    let name = wait_for("the app to greet alice", STEP, || text_of(browser, "#name")).await;
-    let name = match name {
-        Ok(name) => name,
+    // The form_post lands in the app, which signs the user in and shows their name.
+    let greeted = wait_for("the app to greet the user", STEP, || text_of(browser, "#name")).await;
+    let greeted = match greeted {
+        Ok(greeted) => greeted,
         Err(error) => {
             let page = browser.client.source().await.unwrap_or_default();
             panic!("{error}; the browser shows: {page}");
         }
     };
-    assert_eq!(name, "Alice Moreau");
+    assert_eq!(greeted, name);
 }
 
 /// Opens the app's `/expenses` and returns whether it refreshed first and the `exp` the
@@ -105,7 +106,7 @@ async fn lab_web_app_signs_alice_in_and_lists_her_expenses_in_chromium() {
     let (_server, app) = start_lab(folder.path(), None, Some(&browser)).await;
     browser.screenshot("lab2-page").await.unwrap();
 
-    sign_in_as_alice(&browser, &app).await;
+    sign_in(&browser, &app, "alice", "Alice Moreau").await;
     browser.screenshot("lab2-app-signed-in").await.unwrap();
 
     // Her ID token's claims, for this app.
@@ -149,7 +150,7 @@ async fn lab_web_app_refreshes_an_expired_ten_second_access_token() {
     let folder = tempfile::tempdir().unwrap();
     let (_server, app) = start_lab(folder.path(), Some(10), None).await;
     let browser = Browser::start().await.unwrap();
-    sign_in_as_alice(&browser, &app).await;
+    sign_in(&browser, &app, "alice", "Alice Moreau").await;
 
     // The first call uses the token from the code.
     let (refreshed, first_exp) = expenses(&browser, &app).await;
@@ -172,6 +173,26 @@ async fn lab_web_app_refreshes_an_expired_ten_second_access_token() {
     let (refreshed, third_exp) = expenses(&browser, &app).await;
     assert_eq!(refreshed, "cached");
     assert_eq!(third_exp, second_exp);
+
+    browser.close().await.unwrap();
+}
+
+/// Carol holds no permission: the provider grants her no `read:reports`, so the Expenses API
+/// refuses the app's call with 403 `insufficient_scope`, and the app shows that refusal.
+#[tokio::test]
+async fn lab_web_app_shows_the_apis_refusal_for_a_user_without_read_reports() {
+    let folder = tempfile::tempdir().unwrap();
+    let (_server, app) = start_lab(folder.path(), None, None).await;
+    let browser = Browser::start().await.unwrap();
+    sign_in(&browser, &app, "carol", "Carol Nguyễn-Sørensen").await;
+
+    browser.client.goto(&app.at("/expenses")).await.unwrap();
+
+    let source = browser.client.source().await.unwrap_or_default();
+    assert_eq!(text_of(&browser, "#api-status").await.as_deref(), Some("403"), "{source}");
+    let error = text_of(&browser, "#api-error").await.unwrap();
+    assert!(error.contains("insufficient_scope"), "{error}");
+    assert!(browser.client.find_all(Locator::Css(".expense")).await.unwrap().is_empty());
 
     browser.close().await.unwrap();
 }
