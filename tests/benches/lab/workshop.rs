@@ -271,9 +271,11 @@ impl Flow<'_> {
             // first time alice meets the sandbox (the provider remembers her consent after).
             1 => {
                 let page = ok(self.client.get(&self.login_url).send().await?).await?.text().await?;
-                let request = form_request(&page).context("no login form")?;
+                let request = hidden(&page, "request").context("no login form")?;
+                let csrf = hidden(&page, "csrf").context("no anti-forgery token")?;
                 let form = [
                     ("request", request.as_str()),
+                    ("csrf", csrf.as_str()),
                     ("username", "alice"),
                     ("password", "alice-pass"),
                 ];
@@ -284,8 +286,13 @@ impl Flow<'_> {
                     return Ok(());
                 }
                 let page = ok(response).await?.text().await?;
-                let request = form_request(&page).context("no consent form")?;
-                let form = [("request", request.as_str()), ("decision", "approve")];
+                let request = hidden(&page, "request").context("no consent form")?;
+                let csrf = hidden(&page, "csrf").context("no anti-forgery token")?;
+                let form = [
+                    ("request", request.as_str()),
+                    ("csrf", csrf.as_str()),
+                    ("decision", "approve"),
+                ];
                 let consent = format!("{}/idp/consent", self.base);
                 let response = self.client.post(consent).form(&form).send().await?;
                 self.callback = location(&response).context("consent did not redirect")?;
@@ -354,10 +361,11 @@ async fn outcome(response: Response) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The hidden `request` field of the provider's login and consent forms.
-fn form_request(page: &str) -> Option<String> {
-    let prefix = "name=\"request\" value=\"";
-    let start = page.find(prefix)? + prefix.len();
+/// A hidden field of the provider's login and consent forms: `request`, or the anti-forgery
+/// token `csrf`.
+fn hidden(page: &str, name: &str) -> Option<String> {
+    let prefix = format!("name=\"{name}\" value=\"");
+    let start = page.find(&prefix)? + prefix.len();
     let end = page[start..].find('"')? + start;
     Some(page[start..end].to_owned())
 }
