@@ -255,8 +255,13 @@ async fn session_reset(
     State(state): Shared,
     session: Session,
 ) -> Result<axum::Json<SessionView>, ClientError> {
-    let old = ClientSession::load(&session).await?;
-    let mut fresh = ClientSession { profile: old.profile, ..ClientSession::default() };
+    // An unreadable session is what starting over is for: it goes, profile and all.
+    let profile = match ClientSession::load(&session).await {
+        Ok(old) => old.profile,
+        Err(ClientError::SessionUnreadable { .. }) => None,
+        Err(error) => return Err(error),
+    };
+    let mut fresh = ClientSession { profile, ..ClientSession::default() };
     fresh.save(&session).await?;
     Ok(axum::Json(state.view(&fresh).await))
 }

@@ -56,6 +56,14 @@ pub enum ClientError {
         message: String,
     },
 
+    /// The learner's stored session cannot be read back (a bug, or a record from another
+    /// version); starting over (`DELETE /api/session`) replaces it.
+    #[error("the session could not be read back ({reason}); start over to replace it")]
+    SessionUnreadable {
+        /// What the decoder found, in words.
+        reason: String,
+    },
+
     /// A bug or an outage on our side; the details go to the log, not to the learner.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -73,7 +81,7 @@ impl ClientError {
             }
             Self::NotReady { .. } => StatusCode::CONFLICT,
             Self::Provider { .. } => StatusCode::BAD_GATEWAY,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::SessionUnreadable { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -87,6 +95,7 @@ impl ClientError {
             Self::InvalidField { .. } => "invalid_field",
             Self::NotReady { .. } => "not_ready",
             Self::Provider { .. } => "provider_unusable",
+            Self::SessionUnreadable { .. } => "session_unreadable",
             Self::Internal(_) => "internal",
         }
     }
@@ -97,6 +106,7 @@ impl ClientError {
             Self::InvalidField { field, .. }
             | Self::NotReady { field, .. }
             | Self::Provider { field, .. } => Some((*field).to_owned()),
+            Self::SessionUnreadable { .. } => Some("session".to_owned()),
             Self::UnknownRoute
             | Self::MethodNotAllowed
             | Self::BodyTooLarge
@@ -110,6 +120,9 @@ impl IntoResponse for ClientError {
         // Each error is logged here, once: 5xx with its chain, learner mistakes at debug.
         match &self {
             Self::Internal(error) => tracing::error!(error = format!("{error:#}"), "api error"),
+            Self::SessionUnreadable { reason } => {
+                tracing::error!(reason = %reason, "a stored session cannot be read back")
+            }
             other => tracing::debug!(error = %other, "api request refused"),
         }
 

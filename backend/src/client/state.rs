@@ -2,7 +2,9 @@
 //! (state, nonce, PKCE verifier), the tokens and the timeline.
 //!
 //! The session is kept small (a shared workshop server holds many): bodies kept per timeline
-//! entry are capped, and the oldest entries go first once the timeline passes its budget.
+//! entry are capped, the oldest entries go first once the timeline passes its budget, and the
+//! whole is stored as one JSON string, not as a `serde_json::Value` tree (issue 7: a tree makes
+//! a heap allocation of every string, number and object, about three times the JSON's size).
 
 use grantlab_shared::{
     CallbackView, Check, FlowStatus, Param, ProfileView, Timeline, TimelineEntry,
@@ -12,7 +14,7 @@ use tower_sessions::Session;
 
 use super::error::ClientError;
 
-/// The session key all of the client role's data lives under.
+/// The session key all of the client role's data lives under, as one JSON string.
 const KEY: &str = "grantlab.client";
 
 /// The most of one body a timeline entry keeps in the session.
@@ -158,26 +160,52 @@ pub struct Tokens {
 impl ClientSession {
     /// Loads the session's data, or a fresh one.
     pub async fn load(session: &Session) -> Result<Self, ClientError> {
-        let data = session.get::<Self>(KEY).await.map_err(anyhow::Error::from)?;
-        Ok(data.unwrap_or_default())
+        // The decoder's own message may quote the record, secrets included: it is not shown.
+        let stored = session.get::<String>(KEY).await.map_err(|_| {
+            ClientError::SessionUnreadable { reason: format!("`{KEY}` does not hold a string") }
+        })?;
+        match stored {
+            Some(text) => Self::decode(&text),
+            None => Ok(Self::default()),
+        }
     }
 
     /// Saves it back, dropping the oldest timeline entries if the whole passes its budget.
     pub async fn save(&mut self, session: &Session) -> Result<(), ClientError> {
-        self.fit_budget();
-        session.insert(KEY, &*self).await.map_err(anyhow::Error::from)?;
+        let text = self.encode()?;
+        session.insert(KEY, text).await.map_err(anyhow::Error::from)?;
         Ok(())
     }
 
-    /// Drops the oldest timeline entries, with their state verdicts, until the session fits
-    /// [`SESSION_BUDGET`].
-    pub fn fit_budget(&mut self) {
+    /// The session as stored: compact JSON of at most [`SESSION_BUDGET`] bytes, dropping the
+    /// oldest timeline entries, with their state verdicts, to get there.
+    pub fn encode(&mut self) -> Result<String, ClientError> {
         self.forget_dropped_verdicts();
-        while !self.timeline.is_empty() && self.size() > SESSION_BUDGET {
+        loop {
+            let text = serde_json::to_string(&*self).map_err(anyhow::Error::from)?;
+            if text.len() <= SESSION_BUDGET || self.timeline.is_empty() {
+                return Ok(text);
+            }
             self.timeline.remove(0);
             self.dropped += 1;
             self.forget_dropped_verdicts();
         }
+    }
+
+    /// Reads a stored session back; a record that is not one says where, never panics. The
+    /// decoder's own message may quote the record, secrets included, so only its kind and
+    /// position are kept.
+    pub fn decode(text: &str) -> Result<Self, ClientError> {
+        serde_json::from_str(text).map_err(|error| {
+            let kind = match error.classify() {
+                serde_json::error::Category::Io => "unreadable",
+                serde_json::error::Category::Syntax => "not JSON",
+                serde_json::error::Category::Data => "not a client session",
+                serde_json::error::Category::Eof => "cut short",
+            };
+            let (line, column) = (error.line(), error.column());
+            ClientError::SessionUnreadable { reason: format!("{kind} at {line}:{column}") }
+        })
     }
 
     /// Keeps the state check of the callback recorded as timeline entry `entry`.
@@ -214,10 +242,16 @@ impl ClientSession {
             self.timeline.push(entry);
         }
 
-        while self.timeline.len() > 1 && timeline_size(&self.timeline) > TIMELINE_BUDGET {
-            self.timeline.remove(0);
-            self.dropped += 1;
+        // Each entry is measured once; the array's size is theirs plus brackets and commas.
+        let sizes: Vec<usize> = self.timeline.iter().map(entry_size).collect();
+        let mut total = sizes.iter().sum::<usize>() + sizes.len() + 1;
+        let mut first = 0;
+        while self.timeline.len() - first > 1 && total > TIMELINE_BUDGET {
+            total -= sizes[first] + 1;
+            first += 1;
         }
+        self.timeline.drain(..first);
+        self.dropped += first as u64;
         self.forget_dropped_verdicts();
         ids
     }
@@ -258,131 +292,16 @@ fn cap_body(body: &mut Option<String>, note: &mut Option<String>, which: &str) {
     });
 }
 
+/// An entry's size in the timeline's JSON.
+fn entry_size(entry: &TimelineEntry) -> usize {
+    serde_json::to_vec(entry).map(|bytes| bytes.len()).unwrap_or(usize::MAX / 2)
+}
+
+#[cfg(test)]
 fn timeline_size(timeline: &[TimelineEntry]) -> usize {
     serde_json::to_vec(timeline).map(|bytes| bytes.len()).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
-mod tests {
-    use grantlab_shared::Channel;
-
-    use super::*;
-
-    fn entry(body: String) -> TimelineEntry {
-        TimelineEntry {
-            id: 0,
-            at_ms: 0,
-            channel: Channel::Back,
-            label: "probe".into(),
-            method: "GET".into(),
-            url: "http://127.0.0.1/".into(),
-            request_headers: Vec::new(),
-            request_body: None,
-            status: Some(200),
-            response_headers: Vec::new(),
-            response_body: Some(body),
-            duration_ms: None,
-            truncated: None,
-            failure: None,
-            deviations: Vec::new(),
-            curl: None,
-        }
-    }
-
-    #[test]
-    fn debug_output_shows_no_flow_secret() {
-        let session = ClientSession {
-            flow: Some(FlowState {
-                state: "state-do-not-print".into(),
-                nonce: Some("nonce-do-not-print".into()),
-                pkce_verifier: Some("verifier-do-not-print".into()),
-                redirect_uri: "http://127.0.0.1/callback".into(),
-                scopes: Vec::new(),
-                max_age: None,
-                auto_redeem: false,
-                state_used: false,
-            }),
-            code: Some("code-do-not-print".into()),
-            ..ClientSession::default()
-        };
-
-        let printed = format!("{session:?} {:?}", session.flow);
-
-        assert!(!printed.contains("do-not-print"), "{printed}");
-    }
-
-    #[test]
-    fn a_session_past_its_budget_drops_timeline_entries() {
-        let mut session = ClientSession::default();
-        session.record((0..4).map(|_| entry("x".repeat(3000))).collect());
-        session.request_url = Some("u".repeat(20 * 1024));
-
-        session.fit_budget();
-
-        assert!(session.size() <= SESSION_BUDGET, "{}", session.size());
-        assert!(session.dropped > 0);
-    }
-
-    #[test]
-    fn long_bodies_are_capped_with_a_note() {
-        let mut session = ClientSession::default();
-
-        session.record(vec![entry("é".repeat(5000))]);
-
-        let kept = &session.timeline[0];
-        assert!(kept.response_body.as_ref().unwrap().len() < KEPT_BODY + 10);
-        assert!(kept.truncated.as_ref().unwrap().contains("of 10000 bytes"));
-    }
-
-    #[test]
-    fn the_timeline_stays_in_budget_dropping_the_oldest() {
-        let mut session = ClientSession::default();
-
-        let ids: Vec<u64> =
-            (0..20).flat_map(|_| session.record(vec![entry("x".repeat(3000))])).collect();
-
-        assert!(timeline_size(&session.timeline) <= TIMELINE_BUDGET);
-        assert_eq!(session.timeline.last().unwrap().id, *ids.last().unwrap());
-        assert_eq!(session.dropped as usize + session.timeline.len(), 20);
-    }
-
-    #[test]
-    fn state_verdicts_go_with_their_timeline_entries() {
-        let mut session = ClientSession::default();
-        let first = session.record(vec![entry("x".repeat(3000))])[0];
-        session.keep_state_verdict(first, false);
-        let second = session.record(vec![entry(String::new())])[0];
-        session.keep_state_verdict(second, true);
-
-        (0..10).for_each(|_| drop(session.record(vec![entry("x".repeat(3000))])));
-
-        assert!(session.timeline.iter().all(|kept| kept.id != first));
-        assert!(session.state_verdicts.iter().all(|kept| kept.entry != first));
-        session.timeline.clear();
-        session.fit_budget();
-        assert!(session.state_verdicts.is_empty());
-    }
-
-    #[test]
-    fn every_callback_a_timeline_in_budget_holds_keeps_its_state_verdict() {
-        let mut session = ClientSession::default();
-        let mut callback = entry(String::new());
-        callback.channel = Channel::Front;
-        callback.url = "http://127.0.0.1/callback?code=c&state=s".into();
-        callback.status = None;
-        callback.response_body = None;
-
-        for _ in 0..1000 {
-            let id = session.record(vec![callback.clone()])[0];
-            session.keep_state_verdict(id, true);
-        }
-        session.fit_budget();
-
-        assert!(session.timeline.len() < KEPT_STATE_VERDICTS, "{}", session.timeline.len());
-        let judged =
-            |kept: &TimelineEntry| session.state_verdicts.iter().any(|v| v.entry == kept.id);
-        assert!(session.timeline.iter().all(judged));
-        assert_eq!(session.state_verdicts.len(), session.timeline.len());
-        assert!(session.size() <= SESSION_BUDGET, "{}", session.size());
-    }
-}
+#[path = "state/tests.rs"]
+mod tests;
