@@ -245,10 +245,17 @@ async fn log_in(client: &Client, peer: Peer, endpoints: &Endpoints) -> anyhow::R
         let page = response.text().await?;
         let action = page_url.join(&attribute(&page, "action=\"").context("no form")?)?;
         let request = attribute(&page, "name=\"request\" value=\"").unwrap_or_default();
+        // The lab's forms carry their IdP session's anti-forgery token.
+        let csrf = attribute(&page, "name=\"csrf\" value=\"").unwrap_or_default();
         let form: Vec<(&str, &str)> = if page.contains("name=\"username\"") {
-            vec![("request", &request), ("username", "alice"), ("password", "alice-pass")]
+            vec![
+                ("request", &request),
+                ("csrf", &csrf),
+                ("username", "alice"),
+                ("password", "alice-pass"),
+            ]
         } else if page.contains("name=\"decision\"") {
-            vec![("request", &request), ("decision", "approve")]
+            vec![("request", &request), ("csrf", &csrf), ("decision", "approve")]
         } else if page.contains("value=\"login\"") {
             vec![("prompt", "login"), ("login", "alice"), ("password", "alice-pass")]
         } else if page.contains("value=\"consent\"") {
