@@ -91,17 +91,40 @@ pub async fn clear_timeline() -> Result<Timeline, Error> {
 
 /// Sends one request to `/api{path}` and reads the answer: `T` on success, the backend's
 /// [`ApiError`] otherwise. Each way it can fail keeps its cause.
+///
+/// Only the JSON encoding and decoding depend on `B` and `T`; the exchange is one shared
+/// function, so each route adds its serde code to the bundle and not a copy of the fetch.
 pub(crate) async fn request<B, T>(method: Method, path: &str, body: Option<&B>) -> Result<T, Error>
 where
     B: Serialize + ?Sized,
     T: DeserializeOwned,
 {
+    // Encode the body here, where its type is known.
+    let json = match body {
+        Some(body) => {
+            Some(serde_json::to_string(body).map_err(|error| Error::Network(error.to_string()))?)
+        }
+        None => None,
+    };
+
+    // Exchange, then decode the success answer as the type expected.
+    let (status, text) = exchange(method, path, json).await?;
+    serde_json::from_str(&text).map_err(|error| decode_error(status, &error))
+}
+
+/// The untyped half of [`request`]: sends `json` (if any) and answers the status and body
+/// text of a success, or the backend's [`ApiError`] as an [`Error::Api`].
+async fn exchange(
+    method: Method,
+    path: &str,
+    json: Option<String>,
+) -> Result<(u16, String), Error> {
     // Build: JSON in and out; the session cookie goes along (same origin).
     let builder = RequestBuilder::new(&format!("/api{path}"))
         .method(method)
         .header("Accept", "application/json");
-    let request = match body {
-        Some(body) => builder.json(body),
+    let request = match json {
+        Some(json) => builder.header("Content-Type", "application/json").body(json),
         None => builder.build(),
     }
     .map_err(|error| Error::Network(error.to_string()))?;
@@ -110,14 +133,18 @@ where
     let response = request.send().await.map_err(|error| Error::Network(error.to_string()))?;
     let status = response.status();
     let text = response.text().await.map_err(|error| Error::Network(error.to_string()))?;
-
-    // Decode: the expected type on success, the API's error shape otherwise.
-    let decode_error =
-        |error: serde_json::Error| Error::Decode { status, message: error.to_string() };
     if response.ok() {
-        serde_json::from_str(&text).map_err(decode_error)
-    } else {
-        let body: ApiError = serde_json::from_str(&text).map_err(decode_error)?;
-        Err(Error::Api { status, body })
+        return Ok((status, text));
     }
+
+    // A failure: the API's error shape, or a decode error saying why it is not that.
+    match serde_json::from_str::<ApiError>(&text) {
+        Ok(body) => Err(Error::Api { status, body }),
+        Err(error) => Err(decode_error(status, &error)),
+    }
+}
+
+/// The [`Error::Decode`] for an answer that is not the JSON expected.
+fn decode_error(status: u16, error: &serde_json::Error) -> Error {
+    Error::Decode { status, message: error.to_string() }
 }

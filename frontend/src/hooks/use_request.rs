@@ -1,6 +1,7 @@
 //! `use_request`: one network action of a page, with its busy flag, its error and its answer.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -47,6 +48,11 @@ impl<T: 'static> RequestHandle<T> {
     where
         F: Future<Output = Result<T, Error>> + 'static,
     {
+        self.run_boxed(Box::pin(future));
+    }
+
+    /// [`Self::run`] once per answer type, not once per call site: the bundle stays small.
+    fn run_boxed(&self, future: Pin<Box<dyn Future<Output = Result<T, Error>>>>) {
         let state = self.state.clone();
         let workbench = self.workbench.clone();
         state.set(RequestState { busy: true, error: None, data: state.data.clone() });
