@@ -1,17 +1,21 @@
 //! The learner's progress, kept in the browser: for each lesson or scenario, the ids of the
 //! goals reached. Nothing else goes in: no token, no code, no secret.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use grantlab_shared::Progress;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::hooks::{load_draft, save_draft};
 
-/// Reached goals per lesson or scenario id, as kept in `localStorage`.
+/// Reached goals per lesson or scenario id, as kept in `localStorage`: a JSON object from id
+/// to an array of goal ids.
+///
+/// The object is a [`serde_json::Map`], not a `BTreeMap<String, BTreeSet<String>>`: the stored
+/// JSON is the same, and the map's code is already in the bundle for [`Value`] (the JWT view
+/// uses it), so the book adds no second copy of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressBook {
-    reached: BTreeMap<String, BTreeSet<String>>,
+    reached: Map<String, Value>,
 }
 
 impl ProgressBook {
@@ -31,16 +35,27 @@ impl ProgressBook {
     /// Adds the goals `progress` shows reached; a goal once reached stays reached. Answers
     /// whether anything changed.
     pub fn record(&mut self, progress: &Progress) -> bool {
-        let reached = progress.goals.iter().filter(|goal| goal.reached);
-        let kept = self.reached.entry(progress.id.clone()).or_default();
+        // A stored entry that is not an array of ids (edited by hand) starts again empty.
+        let entry = self.reached.entry(progress.id.clone()).or_insert(Value::Array(Vec::new()));
+        if !entry.is_array() {
+            *entry = Value::Array(Vec::new());
+        }
+        let Value::Array(kept) = entry else { return false };
+
+        // Add each reached goal once.
         let before = kept.len();
-        kept.extend(reached.map(|goal| goal.id.clone()));
+        for goal in progress.goals.iter().filter(|goal| goal.reached) {
+            if !kept.iter().any(|id| id.as_str() == Some(&goal.id)) {
+                kept.push(Value::String(goal.id.clone()));
+            }
+        }
         kept.len() != before
     }
 
     /// Whether `goal` of `id` was reached.
     pub fn has(&self, id: &str, goal: &str) -> bool {
-        self.reached.get(id).is_some_and(|goals| goals.contains(goal))
+        let kept = self.reached.get(id).and_then(Value::as_array);
+        kept.is_some_and(|kept| kept.iter().any(|reached| reached.as_str() == Some(goal)))
     }
 
     /// How many of `goals` of `id` were reached.
@@ -84,5 +99,26 @@ mod tests {
         book.save();
 
         assert_eq!(ProgressBook::load(), book);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_book_stored_as_an_object_of_id_arrays_loads() {
+        let stored = r#"{"reached":{"call-api":["api-answered"],"code-grant":"not a list"}}"#;
+
+        let book: ProgressBook = serde_json::from_str(stored).unwrap();
+
+        assert!(book.has("call-api", "api-answered"));
+        assert!(!book.has("code-grant", "api-answered"));
+        assert!(!book.has("refresh", "api-answered"));
+    }
+
+    #[wasm_bindgen_test]
+    fn recording_over_a_malformed_entry_starts_it_again() {
+        let stored = r#"{"reached":{"call-api":"not a list"}}"#;
+        let mut book: ProgressBook = serde_json::from_str(stored).unwrap();
+
+        assert!(book.record(&progress(&[("api-answered", true)])));
+
+        assert!(book.has("call-api", "api-answered"));
     }
 }

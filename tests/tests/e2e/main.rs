@@ -9,6 +9,9 @@ mod server;
 /// The workbench in a real headless Chromium.
 mod browser;
 
+/// The frontend build's size budget, gzipped.
+mod page_weight;
+
 /// The lessons, broken scenarios and Lab 2 track: the catalogue and the goals they check.
 mod lessons;
 
