@@ -16,6 +16,7 @@ mod jwt;
 mod lessons;
 mod pages;
 mod params;
+mod router;
 mod state;
 mod time;
 

@@ -1,9 +1,9 @@
 //! The side rail: the nine steps of the lesson, in order, as links.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::app::Route;
+use crate::router::{Routable, use_navigator, use_route};
 
 /// The steps in the lesson's order, with their rail labels.
 pub const STEPS: [(Route, &str); 9] = [

@@ -3,7 +3,6 @@
 
 use grantlab_shared::{Goal, Prediction, Progress, Setup};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use super::progress::ProgressBook;
 use super::setup::{apply_setup, store_drafts};
@@ -11,6 +10,7 @@ use crate::app::Route;
 use crate::components::{ListErrors, SubmitButton};
 use crate::error::Error;
 use crate::hooks::{use_request, use_workbench};
+use crate::router::use_navigator;
 
 /// Where the set-up sends the learner next.
 #[derive(Debug, Clone, PartialEq)]

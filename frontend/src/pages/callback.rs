@@ -1,11 +1,11 @@
 //! Step 3: the authorization response as the callback received it (RFC 6749 §4.1.2).
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::{CheckItem, Checklist, JwtView, Panel};
 use crate::hooks::use_workbench;
+use crate::router::Link;
 use grantlab_shared::{CallbackView, ErrorCode};
 
 /// What an error code of RFC 6749 §4.1.2.1 or OIDC Core §3.1.2.6 means for the learner.

@@ -1,11 +1,11 @@
 //! `/`: where the callback returns the learner; sends them on to the step their flow is at.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::ListErrors;
 use crate::hooks::use_workbench;
+use crate::router::Redirect;
 use grantlab_shared::FlowStatus;
 
 /// The step a flow in `status` continues at.

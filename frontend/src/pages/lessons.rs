@@ -4,11 +4,11 @@
 use grantlab_shared::{LessonSummary, Mischief, Scenario};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::components::{ListErrors, Panel, SubmitButton};
 use crate::hooks::use_request;
 use crate::lessons::{self, LessonsRoute, ProgressBook};
+use crate::router::Link;
 
 /// The lesson list.
 #[component]

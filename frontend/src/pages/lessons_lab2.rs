@@ -3,11 +3,11 @@
 
 use grantlab_shared::LabTrack;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::components::{CopyButton, ListErrors, Panel};
 use crate::hooks::use_request;
 use crate::lessons::{self, LessonsRoute};
+use crate::router::Link;
 
 /// The Lab 2 page.
 #[component]

@@ -2,11 +2,11 @@
 
 use grantlab_shared::Scenario;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::components::{ListErrors, Panel};
 use crate::hooks::use_request;
 use crate::lessons::{self, Exercise, LessonsRoute};
+use crate::router::Link;
 
 /// Props of [`ScenarioPage`].
 #[derive(Properties, PartialEq)]

@@ -1,10 +1,10 @@
 //! Any path the app does not know.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::Panel;
+use crate::router::Link;
 
 /// A short page pointing back to the first step.
 #[component]

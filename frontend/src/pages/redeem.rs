@@ -1,12 +1,12 @@
 //! Step 4: redeeming the authorization code at the token endpoint (RFC 6749 §4.1.3).
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::api;
 use crate::app::Route;
 use crate::components::{ListErrors, OutcomeView, Panel, SubmitButton, select};
 use crate::hooks::{use_request, use_workbench};
+use crate::router::Link;
 use grantlab_shared::{ClientAuthMethod, FlowStatus, Outcome, RedeemRequest};
 
 /// The `<select>` options for client authentication (RFC 6749 §2.3.1, OIDC Core §9).

@@ -2,7 +2,6 @@
 //! token shown as a client should treat it.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::api;
 use crate::app::Route;
@@ -11,6 +10,7 @@ use crate::components::{
 };
 use crate::hooks::{use_request, use_workbench};
 use crate::jwt;
+use crate::router::Link;
 use grantlab_shared::{ClientAuthMethod, Outcome, TokenKind, TokenRequest, TokenSetView};
 
 /// The access token's lifetime in seconds: `expires_in` as received, else the JWT's `exp - iat`.
