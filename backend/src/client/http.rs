@@ -1,9 +1,9 @@
 //! The one back-channel HTTP client, and the recorder that traces every exchange through it.
 //!
-//! [`Outbound`] is built once: redirects off, connect and total timeouts, a 1 MiB body cap, and
-//! in `--hosted` mode the address guard. [`Recorder`] wraps it for one learner request and
-//! implements `oauth2`'s `AsyncHttpClient`, so `oauth2` and `openidconnect` calls are traced
-//! raw like our own, with the client secret redacted.
+//! [`Outbound`] is built once: redirects off, connect and total timeouts, a 1 MiB body cap, a
+//! bounded pool of idle connections, and in `--hosted` mode the address guard. [`Recorder`]
+//! wraps it for one learner request and implements `oauth2`'s `AsyncHttpClient`, so `oauth2`
+//! and `openidconnect` calls are traced raw like our own, with the client secret redacted.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,6 +19,11 @@ use super::redact::Redactor;
 
 /// The most of a response body read; the rest is dropped with a note.
 pub const BODY_CAP: usize = 1024 * 1024;
+
+/// Idle keep-alive connections kept per host. A burst opens more and closes them after use;
+/// unbounded, a workshop's burst left 459 idle connections to our own provider for 90 s, each
+/// holding buffers at both ends (issue 7).
+const IDLE_PER_HOST: usize = 32;
 
 /// Why an outbound request got no response.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +60,7 @@ impl Outbound {
         let public = Url::parse(public_url)?;
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(IDLE_PER_HOST)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .user_agent(concat!("grantlab/", env!("CARGO_PKG_VERSION")));
