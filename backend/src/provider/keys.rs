@@ -5,14 +5,22 @@
 //! `rsa` signed about 4x slower per CPU-second here (see `BENCHMARKS.md`, issue 7).
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::crypto::{CryptoProvider, JwtVerifier, rust_crypto};
+use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::signature::Verifier;
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind, EncodingKey};
+use jsonwebtoken::{Header, Validation};
 use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use ring::signature::{
+    RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents,
+    UnparsedPublicKey,
+};
 use rsa::PrivateKey;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, LineEnding};
 use rsa::pkcs8::DecodePrivateKey;
@@ -148,6 +156,60 @@ fn save_private(data_dir: &Path, path: &Path, pem: &[u8]) -> anyhow::Result<()> 
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Makes jsonwebtoken verify RS256 with ring, for the whole process; signing and every other
+/// algorithm stay with its RustCrypto provider, and jsonwebtoken still checks the claims.
+/// RustCrypto's RSA verification took about 5% of a code round's CPU, at userinfo (issue 7).
+/// Calling it again, as every test app does, changes nothing.
+pub fn install_ring_rs256_verifier() {
+    static PROVIDER: LazyLock<CryptoProvider> = LazyLock::new(|| CryptoProvider {
+        verifier_factory: verifier,
+        ..rust_crypto::DEFAULT_PROVIDER.clone()
+    });
+    let _already_installed = LazyLock::force(&PROVIDER).install_default();
+}
+
+fn verifier(
+    algorithm: &Algorithm,
+    key: &DecodingKey,
+) -> jsonwebtoken::errors::Result<Box<dyn JwtVerifier>> {
+    match algorithm {
+        Algorithm::RS256 if key.family() == AlgorithmFamily::Rsa => {
+            Ok(Box::new(RingRs256(key.clone())))
+        }
+        Algorithm::RS256 => Err(ErrorKind::InvalidKeyFormat.into()),
+        _ => (rust_crypto::DEFAULT_PROVIDER.verifier_factory)(algorithm, key),
+    }
+}
+
+/// An RS256 public key checked by ring (RSASSA-PKCS1-v1_5 with SHA-256, RFC 7518 3.3): ring
+/// takes 2048 to 8192-bit keys, as RFC 7518 asks for at least 2048.
+struct RingRs256(DecodingKey);
+
+impl Verifier<Vec<u8>> for RingRs256 {
+    fn verify(
+        &self,
+        message: &[u8],
+        signature: &Vec<u8>,
+    ) -> Result<(), jsonwebtoken::signature::Error> {
+        let verified =
+            match self.0.kind() {
+                DecodingKeyKind::RsaModulusExponent { n, e } => RsaPublicKeyComponents { n, e }
+                    .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature),
+                DecodingKeyKind::SecretOrDer(der) => {
+                    UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
+                        .verify(message, signature)
+                }
+            };
+        verified.map_err(|_| jsonwebtoken::signature::Error::new())
+    }
+}
+
+impl JwtVerifier for RingRs256 {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::RS256
+    }
+}
+
 /// The left half of SHA-256 over an ASCII token, base64url: `at_hash` and `c_hash`
 /// (OIDC Core 3.1.3.6 and 3.3.2.11).
 pub fn half_hash(token: &str) -> String {
@@ -208,6 +270,56 @@ mod tests {
         let claims: serde_json::Value =
             keys.verify(&token, &Validation::new(Algorithm::RS256)).unwrap();
         assert_eq!(claims["sub"], "z");
+    }
+
+    #[test]
+    fn ring_verifier_accepts_our_signature_and_refuses_a_changed_one() {
+        let keys = Keys::load_or_create(tempfile::tempdir().unwrap().path()).unwrap();
+        let token = keys.sign("JWT", &serde_json::json!({"sub": "r", "exp": u32::MAX})).unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        let jwk = &keys.jwks().keys[0];
+        let from_jwk = verifier(&Algorithm::RS256, &DecodingKey::from_jwk(jwk).unwrap()).unwrap();
+
+        assert!(from_jwk.verify(input.as_bytes(), &signature).is_ok());
+        let changed = format!("{input}x");
+        assert!(from_jwk.verify(changed.as_bytes(), &signature).is_err());
+    }
+
+    #[test]
+    fn decoding_through_the_installed_verifier_checks_signature_and_claims() {
+        install_ring_rs256_verifier();
+        let keys = Keys::load_or_create(tempfile::tempdir().unwrap().path()).unwrap();
+        let token = keys.sign("JWT", &serde_json::json!({"sub": "i", "exp": u32::MAX})).unwrap();
+        let expired = keys.sign("JWT", &serde_json::json!({"sub": "i", "exp": 1})).unwrap();
+        let validation = Validation::new(Algorithm::RS256);
+
+        let claims: serde_json::Value = keys.verify(&token, &validation).unwrap();
+
+        assert_eq!(claims["sub"], "i");
+        let (input, _) = token.rsplit_once('.').unwrap();
+        let (_, other_signature) = expired.rsplit_once('.').unwrap();
+        let forged = format!("{input}.{other_signature}");
+        assert!(keys.verify::<serde_json::Value>(&forged, &validation).is_err());
+        assert!(keys.verify::<serde_json::Value>(&expired, &validation).is_err());
+    }
+
+    #[test]
+    fn ring_verifier_takes_a_pem_public_key_too() {
+        use rsa::pkcs1::EncodeRsaPublicKey;
+        let private = PrivateKey::new(&mut getrandom::SysRng, 2048).unwrap();
+        let keys =
+            Keys::from_pem(private.to_pkcs1_pem(LineEnding::LF).unwrap().as_bytes()).unwrap();
+        let public = private.to_public_key().to_pkcs1_pem(LineEnding::LF).unwrap();
+        let token = keys.sign("JWT", &serde_json::json!({"sub": "p", "exp": u32::MAX})).unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let key = DecodingKey::from_rsa_pem(public.as_bytes()).unwrap();
+
+        let verified = verifier(&Algorithm::RS256, &key)
+            .unwrap()
+            .verify(input.as_bytes(), &URL_SAFE_NO_PAD.decode(signature).unwrap());
+
+        assert!(verified.is_ok());
     }
 
     #[test]
