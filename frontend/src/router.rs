@@ -57,6 +57,7 @@ pub fn BrowserRouter(props: &BrowserRouterProps) -> Html {
         use_effect_with((), move |()| {
             let window = web_sys::window();
             let listener = Closure::<dyn Fn()>::new(move || path.set(current_path()));
+            // Adding a listener to a window fails only for a bad callback, never this one.
             if let Some(window) = &window {
                 let callback = listener.as_ref().unchecked_ref();
                 let _ = window.add_event_listener_with_callback("popstate", callback);

@@ -39,7 +39,8 @@ impl Routable for LessonsRoute {
     }
 
     /// Every path under `/lessons` is a page here: an unknown one is
-    /// [`LessonsRoute::NotFound`]. Paths outside `/lessons` are none.
+    /// [`LessonsRoute::NotFound`]. Paths outside `/lessons` are none. An id is taken as it
+    /// stands in the path, not percent-decoded: the backend's ids are plain slugs.
     fn recognize(path: &str) -> Option<Self> {
         let route = match segments(path).as_slice() {
             ["lessons"] => Self::List,

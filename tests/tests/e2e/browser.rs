@@ -392,6 +392,34 @@ async fn authorize_as_alice(browser: &Browser, server: &TestServer, scopes: &[&s
     assert!(received.contains("code"), "{received}");
 }
 
+#[tokio::test]
+async fn links_move_without_a_reload_and_back_returns_to_the_previous_step() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+    browser.client.goto(&server.at("/provider")).await.unwrap();
+    wait_for("step 1 marked", STEP, || shown(&browser, ".rail a[href='/provider'][aria-current]"))
+        .await
+        .unwrap();
+    // A mark on this page's window: a reload would lose it.
+    browser.client.execute("window.grantlabMark = 7;", Vec::new()).await.unwrap();
+
+    click(&browser, ".rail a[href='/tokens']").await;
+    wait_for("step 5 marked", STEP, || shown(&browser, ".rail a[href='/tokens'][aria-current]"))
+        .await
+        .unwrap();
+    let moved_to = browser.client.current_url().await.unwrap();
+    browser.client.back().await.unwrap();
+    wait_for("step 1 again", STEP, || shown(&browser, ".rail a[href='/provider'][aria-current]"))
+        .await
+        .unwrap();
+    let mark = browser.client.execute("return window.grantlabMark;", Vec::new()).await.unwrap();
+
+    assert_eq!(moved_to.path(), "/tokens");
+    assert_eq!(browser.client.current_url().await.unwrap().path(), "/provider");
+    assert_eq!(mark, serde_json::json!(7), "the page was reloaded");
+    browser.close().await.unwrap();
+}
+
 /// The element `selector` finds, once it is there.
 async fn find(browser: &Browser, selector: &str) -> Element {
     wait_for(selector, STEP, || async { browser.client.find(Locator::Css(selector)).await.ok() })
