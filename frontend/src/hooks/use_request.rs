@@ -48,13 +48,24 @@ impl<T: 'static> RequestHandle<T> {
     where
         F: Future<Output = Result<T, Error>> + 'static,
     {
-        self.run_boxed(Box::pin(future));
+        self.run_boxed(Box::pin(future), true);
+    }
+
+    /// Runs `future` like [`Self::run`], but for an action that only reads (a catalogue, the
+    /// progress): the workbench is not refetched. An effect that depends on the workbench's
+    /// revision must read this way, or each run would trigger the next one.
+    pub fn read<F>(&self, future: F)
+    where
+        F: Future<Output = Result<T, Error>> + 'static,
+    {
+        self.run_boxed(Box::pin(future), false);
     }
 
     /// [`Self::run`] once per answer type, not once per call site: the bundle stays small.
-    fn run_boxed(&self, future: Pin<Box<dyn Future<Output = Result<T, Error>>>>) {
+    /// `changes` says whether the action may have changed the session.
+    fn run_boxed(&self, future: Pin<Box<dyn Future<Output = Result<T, Error>>>>, changes: bool) {
         let state = self.state.clone();
-        let workbench = self.workbench.clone();
+        let workbench = self.workbench.clone().filter(|_| changes);
         state.set(RequestState { busy: true, error: None, data: state.data.clone() });
 
         spawn_local(async move {

@@ -48,13 +48,14 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
     let set_up = use_request::<Next>();
     let check = use_request::<Progress>();
 
-    // Effects: check the goals on arrival and whenever the session changed.
+    // Effects: check the goals on arrival and whenever the session changed. The check only
+    // reads, so it does not bump the revision it depends on.
     {
         let check = check.clone();
         let id = props.id.clone();
         use_effect_with((id, workbench.revision), move |(id, _)| {
             let id = id.to_string();
-            check.run(async move { super::fetch_progress(&id).await });
+            check.read(async move { super::fetch_progress(&id).await });
         });
     }
 
@@ -105,7 +106,7 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
         let id = props.id.clone();
         Callback::from(move |_: MouseEvent| {
             let id = id.to_string();
-            check.run(async move { super::fetch_progress(&id).await });
+            check.read(async move { super::fetch_progress(&id).await });
         })
     };
 

@@ -25,9 +25,9 @@ pub fn Lessons() -> Html {
         let broken = broken.clone();
         let switches = switches.clone();
         use_effect_with((), move |()| {
-            list.run(lessons::lessons());
-            broken.run(lessons::scenarios());
-            switches.run(lessons::mischief());
+            list.read(lessons::lessons());
+            broken.read(lessons::scenarios());
+            switches.read(lessons::mischief());
         });
     }
 

@@ -18,7 +18,7 @@ pub fn LessonsLab2() -> Html {
     // Effects: fetch the track once.
     {
         let track = track.clone();
-        use_effect_with((), move |()| track.run(lessons::lab2()));
+        use_effect_with((), move |()| track.read(lessons::lab2()));
     }
 
     let Some(track) = track.data.as_deref() else {

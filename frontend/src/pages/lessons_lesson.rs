@@ -27,7 +27,7 @@ pub fn LessonPage(props: &Props) -> Html {
         let lesson = lesson.clone();
         use_effect_with(props.id.clone(), move |id| {
             let id = id.to_string();
-            lesson.run(async move { lessons::lesson(&id).await });
+            lesson.read(async move { lessons::lesson(&id).await });
         });
     }
 

@@ -26,7 +26,7 @@ pub fn ScenarioPage(props: &Props) -> Html {
         let scenario = scenario.clone();
         use_effect_with(props.id.clone(), move |id| {
             let id = id.to_string();
-            scenario.run(async move { lessons::scenario(&id).await });
+            scenario.read(async move { lessons::scenario(&id).await });
         });
     }
 

@@ -15,6 +15,9 @@ mod page_weight;
 /// The lessons, broken scenarios and Lab 2 track: the catalogue and the goals they check.
 mod lessons;
 
+/// The lesson and scenario pages in Chromium: they settle, and keep the learner's choices.
+mod lessons_browser;
+
 /// The lab provider against a certified relying party library from npm (openid-client).
 mod provider_interop;
 

@@ -1,0 +1,70 @@
+//! The lesson and scenario pages in a real headless Chromium: they settle after one progress
+//! check instead of polling the backend without end.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use grantlab_tests::{Browser, TestServer, wait_for};
+
+/// How long one step may take in the browser.
+const STEP: Duration = Duration::from_secs(20);
+
+/// How long the page is watched for requests once it settled (bounded, inside the browser).
+const WATCH_MS: u64 = 2000;
+
+/// The most `/api/` requests a settled page may send while it is watched: it should send none,
+/// and a few leave room for a late answer to the arrival check.
+const QUIET: u64 = 3;
+
+/// Counts the `/api/` requests the page sends during `WATCH_MS`, from resource timings. The
+/// buffer is enlarged first so a flood is counted, not capped at the default 250.
+const COUNT_API_REQUESTS: &str = r#"
+    const [watchMs, done] = arguments;
+    performance.setResourceTimingBufferSize(100000);
+    performance.clearResourceTimings();
+    setTimeout(() => {
+        const api = performance.getEntriesByType('resource')
+            .filter((entry) => new URL(entry.name).pathname.startsWith('/api/'));
+        done(api.length);
+    }, watchMs);
+"#;
+
+/// Opens `path`, waits for its goals, and answers how many `/api/` requests it sent afterwards.
+async fn api_requests_once_settled(browser: &Browser, server: &TestServer, path: &str) -> u64 {
+    browser.client.goto(&server.at(path)).await.unwrap();
+    wait_for("the goals list", STEP, || async {
+        browser.client.find(Locator::Css(".goals .goal")).await.ok()
+    })
+    .await
+    .unwrap();
+
+    let count =
+        browser.client.execute_async(COUNT_API_REQUESTS, vec![WATCH_MS.into()]).await.unwrap();
+    count.as_u64().unwrap_or(u64::MAX)
+}
+
+/// `Some` once `#check-goals` can be pressed (not busy, not disabled).
+async fn check_goals_enabled(browser: &Browser) -> Option<()> {
+    let button = browser.client.find(Locator::Css("#check-goals")).await.ok()?;
+    let busy = button.attr("aria-busy").await.ok()?;
+    let enabled = button.is_enabled().await.ok()?;
+    (enabled && busy.as_deref() != Some("true")).then_some(())
+}
+
+#[tokio::test]
+async fn lesson_and_scenario_pages_stop_requesting_once_the_goals_are_checked() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+
+    for path in ["/lessons/code-grant", "/lessons/scenarios/state-mismatch"] {
+        // Step 1: once settled, the page sends (almost) nothing while nobody acts.
+        let sent = api_requests_once_settled(&browser, &server, path).await;
+        assert!(sent <= QUIET, "{path} sent {sent} /api/ requests in {WATCH_MS} ms while idle");
+
+        // Step 2: the goal check is over, so its button can be pressed again.
+        wait_for("#check-goals to be enabled", STEP, || check_goals_enabled(&browser))
+            .await
+            .unwrap_or_else(|error| panic!("{path}: {error}"));
+    }
+    browser.close().await.unwrap();
+}
