@@ -39,6 +39,7 @@ pub mod guard;
 pub mod http;
 pub mod idtoken;
 pub mod lenient;
+pub mod lock;
 pub mod profile;
 pub mod redact;
 pub mod state;
@@ -228,10 +229,18 @@ pub fn routers(site: Site, lab_machine: Option<MachineClient>) -> anyhow::Result
         .route("/timeline", get(timeline).delete(timeline_clear))
         .fallback(|| async { ClientError::UnknownRoute })
         .method_not_allowed_fallback(|| async { ClientError::MethodNotAllowed })
+        .layer(axum::middleware::map_response(no_store))
         .with_state(state.clone());
     let callback =
         Router::new().route("/callback", get(callback::get).post(callback::post)).with_state(state);
     Ok((api, callback))
+}
+
+/// RFC 6749 §5.1: an answer that may carry tokens is not cached; every `/api` answer is marked.
+async fn no_store(mut response: axum::response::Response) -> axum::response::Response {
+    let value = axum::http::HeaderValue::from_static("no-store");
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, value);
+    response
 }
 
 /// The `/api` router alone, for tests that need no callback.

@@ -82,12 +82,17 @@ pub async fn app(site: Site) -> anyhow::Result<Router> {
         });
     let (client_api, callback) = client::routers(site, lab_machine)?;
 
-    // The learner's session cookie covers the sandbox API and the redirect URI.
+    // The learner's session cookie covers the sandbox API and the redirect URI; a session's
+    // requests run one at a time, the lock outside the session layer so it covers its save.
     let learner = Router::new()
         .nest("/api/lessons", lessons)
         .nest("/api", client_api)
         .merge(callback)
-        .layer(sessions);
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(client::lock::SessionLocks::default()),
+            client::lock::serialize,
+        ));
     let router = learner
         .nest("/idp", provider::router(provider))
         .nest("/expenses-api", expenses_api)

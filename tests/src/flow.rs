@@ -36,6 +36,16 @@ impl Flow {
         self
     }
 
+    /// This browser's HTTP client, its cookie jar shared, for requests sent side by side.
+    pub fn http(&self) -> reqwest::Client {
+        self.http.clone()
+    }
+
+    /// The URL of `path` on the sandbox.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server)
+    }
+
     /// `GET` on the sandbox API, answer as `T`.
     pub async fn get<T: DeserializeOwned>(&mut self, path: &str) -> anyhow::Result<T> {
         let response = self.http.get(format!("{}{path}", self.server)).send().await?;

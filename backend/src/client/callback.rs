@@ -7,6 +7,8 @@
 use std::sync::Arc;
 
 use axum::extract::{Form, RawQuery, State};
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use grantlab_shared::{
     CallbackView, Channel, Check, FlowStatus, Param, ResponseMode, TimelineEntry,
@@ -31,10 +33,15 @@ body:JSON.stringify({fragment:location.hash.slice(1)})})\
 /// Submits the relay form as soon as the page loads.
 const RELAY_SCRIPT: &str = "document.forms[0].submit()";
 
-/// A small page of ours, with a policy that runs only its one inline script.
+/// A small page of ours, with a policy that runs only its one inline script. It may carry a
+/// code or tokens: no cache keeps it and no `Referer` repeats its URL.
 fn page(html: String, script: &str) -> Response {
     let mut response = Html(html).into_response();
-    response.headers_mut().insert(csp::HEADER, csp::app_policy(&[script]));
+    let headers = response.headers_mut();
+    headers.insert(csp::HEADER, csp::app_policy(&[script]));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
 }
 
@@ -121,7 +128,7 @@ pub async fn receive(
 ) -> Result<(), ClientError> {
     // Step 1: record the front-channel message.
     let mut data = ClientSession::load(session).await?;
-    let entry = front_entry(method, &state.redirect_uri(), mode, &params);
+    let entry = front_entry(method, &state.redirect_uri(), mode, &cap_params(&params));
     let recorded = data.record(vec![entry]);
 
     // Step 2: check state against the one sent, and read the rest (RFC 6749 §4.1.2); a state
@@ -134,15 +141,29 @@ pub async fn receive(
         .filter(|flow| !flow.state_used)
         .map(|flow| crate::lessons::mischief::expected(&flow.state, tamper));
     let view = read(mode, &params, expected.as_deref());
+
+    // Step 3: a callback the flow does not wait for (a reload, a forgery, a stray post) is
+    // judged, shown and kept in the timeline, but leaves the code and status an earlier one
+    // brought.
+    if !view.state_check.passed && data.status != FlowStatus::AwaitingCallback {
+        for entry in recorded {
+            data.keep_state_verdict(entry, false);
+        }
+        data.callback = Some(view);
+        data.save(session).await?;
+        return Ok(());
+    }
+
+    // Step 4: the callback the flow waits for: keep its code and tokens, or its failure.
     data.code = None;
     if let Some(flow) = data.flow.as_mut().filter(|_| view.state_check.passed) {
         flow.state_used = true;
     }
     if view.state_check.passed && view.error.is_none() {
         data.code = params.iter().find(|(name, _)| name == "code").map(|(_, code)| code.clone());
-        data.front_tokens = params
-            .iter()
-            .filter(|(name, _)| matches!(name.as_str(), "id_token" | "access_token"))
+        data.front_tokens = ["id_token", "access_token"]
+            .into_iter()
+            .filter_map(|name| params.iter().find(|(key, _)| key == name))
             .map(|(name, value)| Param { name: name.clone(), value: value.clone() })
             .collect();
     }
@@ -155,7 +176,7 @@ pub async fn receive(
     let auto_redeem = data.flow.as_ref().is_some_and(|flow| flow.auto_redeem);
     data.save(session).await?;
 
-    // Step 3: redeem at once when the learner chose to.
+    // Step 5: redeem at once when the learner chose to.
     if auto_redeem && data.code.is_some() {
         let request = grantlab_shared::RedeemRequest::default();
         super::token::redeem(state, session, request).await?;
@@ -191,25 +212,66 @@ pub fn read(
             },
             str::to_owned,
         ),
-        found: found.unwrap_or_else(|| "no state".into()),
+        found: found.map_or_else(|| "no state".into(), |found| cap_text(&found)),
     };
 
     let error = value("error").map(|error| grantlab_shared::ProviderError {
-        error: error.into(),
-        error_description: value("error_description"),
-        error_uri: value("error_uri"),
+        error: cap_text(&error).into(),
+        error_description: value("error_description").map(|text| cap_text(&text)),
+        error_uri: value("error_uri").map(|text| cap_text(&text)),
     });
     let code_received = passed && error.is_none() && value("code").is_some();
     CallbackView {
         response_mode: mode,
-        params: params
-            .iter()
-            .map(|(name, value)| Param { name: name.clone(), value: value.clone() })
-            .collect(),
+        params: cap_params(params).into_iter().map(|(name, value)| Param { name, value }).collect(),
         state_check,
         error,
         code_received,
     }
+}
+
+/// The most parameters of one callback kept for show (view and timeline).
+const KEPT_PARAMS: usize = 16;
+
+/// The most bytes of one parameter's name or value kept for show.
+const KEPT_VALUE: usize = 1024;
+
+/// The most bytes of all names and values kept for show, so that one callback stays a small
+/// part of the session's budget and cannot push every other entry out of the timeline.
+const KEPT_PARAMS_BYTES: usize = 3 * 1024;
+
+/// The parameters as shown: each name and value cut to [`KEPT_VALUE`], at most
+/// [`KEPT_PARAMS`] of them within [`KEPT_PARAMS_BYTES`], and then a `[cut]` one saying so.
+fn cap_params(params: &[(String, String)]) -> Vec<(String, String)> {
+    let mut kept = Vec::new();
+    let mut bytes = 0;
+    for (name, value) in params {
+        let (name, value) = (cap_text(name), cap_text(value));
+        bytes += name.len() + value.len();
+        if kept.len() == KEPT_PARAMS || bytes > KEPT_PARAMS_BYTES {
+            break;
+        }
+        kept.push((name, value));
+    }
+
+    if kept.len() < params.len() {
+        let note = format!("cut at {} of {} parameters", kept.len(), params.len());
+        kept.push(("[cut]".to_owned(), note));
+    }
+    kept
+}
+
+/// A name or value cut to [`KEPT_VALUE`] bytes (on a character boundary), saying so.
+fn cap_text(text: &str) -> String {
+    if text.len() <= KEPT_VALUE {
+        return text.to_owned();
+    }
+
+    let mut end = KEPT_VALUE;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} [cut at {end} of {} bytes]", &text[..end], text.len())
 }
 
 /// The timeline entry of a front-channel response.
@@ -261,6 +323,38 @@ mod tests {
 
         assert!(page.contains("value=\"a&quot;b&lt;\""), "{page}");
         assert!(page.contains(&format!("name=\"{RELAY}\"")));
+    }
+
+    #[test]
+    fn a_long_value_is_cut_with_a_marker_naming_its_size() {
+        let long = "x".repeat(200 * 1024);
+        let view = read(ResponseMode::Fragment, &pairs(&format!("state=junk&x={long}")), None);
+
+        let x = view.params.iter().find(|param| param.name == "x").unwrap();
+        assert!(x.value.ends_with("[cut at 1024 of 204800 bytes]"), "{}", &x.value[1000..]);
+        assert!(serde_json::to_vec(&view).unwrap().len() < 4 * 1024);
+    }
+
+    #[test]
+    fn many_params_are_cut_at_a_count_with_a_marker() {
+        let many = (0..100_000).map(|n| format!("p{n}=v")).collect::<Vec<_>>().join("&");
+        let view = read(ResponseMode::Query, &pairs(&many), None);
+
+        assert_eq!(view.params.len(), KEPT_PARAMS + 1);
+        let marker = view.params.last().unwrap();
+        assert_eq!(marker.value, format!("cut at {KEPT_PARAMS} of 100000 parameters"));
+    }
+
+    #[test]
+    fn params_past_the_byte_budget_are_cut() {
+        let value = "y".repeat(KEPT_VALUE);
+        let params: Vec<_> = (0..8).map(|n| (format!("p{n}"), value.clone())).collect();
+
+        let kept = cap_params(&params);
+
+        let bytes: usize = kept.iter().map(|(name, value)| name.len() + value.len()).sum();
+        assert!(bytes <= KEPT_PARAMS_BYTES + 64, "{bytes}");
+        assert_eq!(kept.last().unwrap().1, "cut at 2 of 8 parameters");
     }
 
     #[test]

@@ -64,6 +64,10 @@ pub enum ClientError {
         reason: String,
     },
 
+    /// Earlier requests of the same session ran too long for this one to wait its turn.
+    #[error("the session is busy with earlier requests; try again in a moment")]
+    Busy,
+
     /// A bug or an outage on our side; the details go to the log, not to the learner.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -81,6 +85,7 @@ impl ClientError {
             }
             Self::NotReady { .. } => StatusCode::CONFLICT,
             Self::Provider { .. } => StatusCode::BAD_GATEWAY,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::SessionUnreadable { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +101,7 @@ impl ClientError {
             Self::NotReady { .. } => "not_ready",
             Self::Provider { .. } => "provider_unusable",
             Self::SessionUnreadable { .. } => "session_unreadable",
+            Self::Busy => "session_busy",
             Self::Internal(_) => "internal",
         }
     }
@@ -106,7 +112,7 @@ impl ClientError {
             Self::InvalidField { field, .. }
             | Self::NotReady { field, .. }
             | Self::Provider { field, .. } => Some((*field).to_owned()),
-            Self::SessionUnreadable { .. } => Some("session".to_owned()),
+            Self::SessionUnreadable { .. } | Self::Busy => Some("session".to_owned()),
             Self::UnknownRoute
             | Self::MethodNotAllowed
             | Self::BodyTooLarge

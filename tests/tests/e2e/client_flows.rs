@@ -278,6 +278,110 @@ async fn state_mismatch_fails_the_check_and_nothing_is_redeemed() {
 }
 
 #[tokio::test]
+async fn later_callbacks_that_fail_the_state_check_leave_the_waiting_code_redeemable() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let draft = flow.draft().await.unwrap();
+    let composed = flow.authorize(&draft).await.unwrap();
+    flow.login(&composed.url, "approve").await.unwrap();
+    let timeline = flow.timeline().await.unwrap();
+    let callback = timeline.entries.iter().rev().find(|entry| entry.label.starts_with("author"));
+    let query = callback.unwrap().url.split_once('?').unwrap().1.to_owned();
+
+    flow.forge_callback("foo=bar").await.unwrap();
+    flow.forge_callback(&query).await.unwrap();
+    let _: grantlab_shared::SessionView =
+        flow.post("/api/callback", &json!({"fragment": ""})).await.unwrap();
+    let relayed = [("code", "forged"), ("state", "forged"), ("grantlab_relay", "1")];
+    flow.post_form("/callback", &relayed).await.unwrap();
+
+    let session = flow.session().await.unwrap();
+    assert_eq!(session.status, FlowStatus::CodeReceived);
+    assert!(!session.callback.unwrap().state_check.passed);
+    let outcome = flow.redeem().await.unwrap();
+    assert!(outcome.ok, "{outcome:?}");
+}
+
+#[tokio::test]
+async fn a_huge_callback_is_cut_and_keeps_the_timeline_and_session_in_budget() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let draft = flow.draft().await.unwrap();
+    flow.authorize(&draft).await.unwrap();
+    let before = flow.timeline().await.unwrap().entries.len();
+
+    let fragment = format!("state=junk&x={}", "a".repeat(200 * 1024));
+    let _: grantlab_shared::SessionView =
+        flow.post("/api/callback", &json!({ "fragment": fragment })).await.unwrap();
+    let many = (0..100_000).map(|n| format!("p{n}=v")).collect::<Vec<_>>().join("&");
+    let _: grantlab_shared::SessionView =
+        flow.post("/api/callback", &json!({ "fragment": many })).await.unwrap();
+
+    let timeline = flow.timeline().await.unwrap();
+    assert_eq!(timeline.dropped, 0);
+    assert_eq!(timeline.entries.len(), before + 2);
+    let session = flow.session().await.unwrap();
+    let size = serde_json::to_vec(&session).unwrap().len();
+    assert!(size < 30 * 1024, "{size}");
+    let params = session.callback.unwrap().params;
+    assert!(params.last().unwrap().value.starts_with("cut at 16 of 100000"), "{params:?}");
+}
+
+#[tokio::test]
+async fn parallel_requests_on_one_session_are_all_recorded() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+    let (cleared, _) = flow.send(Method::DELETE, "/api/timeline", &json!({})).await.unwrap();
+    assert!(cleared.is_success());
+
+    let (http, url) = (flow.http(), flow.url("/api/introspect"));
+    let requests = (0..8).map(|_| {
+        let request = http.post(&url).json(&json!({"token": "access_token"})).send();
+        tokio::spawn(request)
+    });
+    for request in requests.collect::<Vec<_>>() {
+        let response = request.await.unwrap().unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    let timeline = flow.timeline().await.unwrap();
+    let recorded =
+        timeline.entries.iter().filter(|entry| entry.label.starts_with("introspection")).count();
+    assert_eq!(timeline.dropped, 0);
+    assert_eq!(recorded, 8);
+}
+
+#[tokio::test]
+async fn answers_that_may_carry_tokens_are_not_stored_and_callback_pages_are_guarded() {
+    let server = lab().await;
+    let (flow, _) = lab_tokens(&server, |_| {}).await;
+    let http = flow.http();
+
+    for path in ["/api/session", "/api/timeline"] {
+        let response = http.get(flow.url(path)).send().await.unwrap();
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    for path in ["/api/redeem", "/api/refresh", "/api/introspect", "/api/revoke"] {
+        let response = http.post(flow.url(path)).json(&json!({})).send().await.unwrap();
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    let fragment_page = http.get(flow.url("/callback")).send().await.unwrap();
+    let relay_page = reqwest::Client::new()
+        .post(flow.url("/callback"))
+        .form(&[("code", "c"), ("state", "s")])
+        .send()
+        .await
+        .unwrap();
+    for page in [fragment_page, relay_page] {
+        let headers = page.headers();
+        assert!(headers.contains_key("content-security-policy"), "{headers:?}");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+    }
+}
+
+#[tokio::test]
 async fn state_is_single_use_so_a_replayed_callback_fails_the_check_and_nothing_is_redeemed() {
     let server = lab().await;
     let mut flow = Flow::start(&server.url);

@@ -1,0 +1,153 @@
+//! One request at a time per learner session: each handler loads the session, changes it and
+//! saves it, so two at once would lose one's changes (issue: 8 parallel introspections kept 3).
+//!
+//! The lock is keyed by the session cookie and taken outside the session layer, so it is held
+//! from the first load to the layer's save, and taken once per request (no handler takes it
+//! itself, so none can wait on its own request).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::header::COOKIE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::SESSION_COOKIE;
+use super::error::ClientError;
+
+/// The most sessions locked at once; past it, requests of new sessions go unlocked.
+const MOST_LOCKED: usize = 4096;
+
+/// The longest cookie value taken as a session id; a longer one is no session of ours.
+const LONGEST_ID: usize = 64;
+
+/// How long a request waits for its session before answering that it is busy.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// The per-session locks; an entry lives while a request of its session runs or waits.
+#[derive(Default)]
+pub struct SessionLocks {
+    held: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl SessionLocks {
+    /// The lock of session `id`, made if need be; `None` when too many are held.
+    fn lock_for(&self, id: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.len() >= MOST_LOCKED && !held.contains_key(id) {
+            return None;
+        }
+        Some(held.entry(id.to_owned()).or_default().clone())
+    }
+
+    /// Forgets the lock of session `id` when no other request holds or waits for it.
+    fn release(&self, id: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only the map and `lock` itself point at it: nobody else holds or waits.
+        if Arc::strong_count(&lock) == 2 {
+            held.remove(id);
+        }
+    }
+
+    /// How many sessions have a lock now.
+    pub fn len(&self) -> usize {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// Whether no session has a lock now.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Runs the request while holding its session's lock; a request with no session cookie has
+/// no session to share and runs at once.
+pub async fn serialize(
+    State(locks): State<Arc<SessionLocks>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(id) = session_id(&request) else {
+        return next.run(request).await;
+    };
+    let Some(lock) = locks.lock_for(&id) else {
+        tracing::warn!(held = MOST_LOCKED, "too many sessions locked; this request runs unlocked");
+        return next.run(request).await;
+    };
+
+    // Step 1: wait for the session's earlier requests, a bounded time.
+    let Ok(guard) = tokio::time::timeout(LOCK_WAIT, lock.clone().lock_owned()).await else {
+        locks.release(&id, lock);
+        return ClientError::Busy.into_response();
+    };
+
+    // Step 2: run it, the session layer's save included, then let the next one in.
+    let response = next.run(request).await;
+    drop(guard);
+    locks.release(&id, lock);
+    response
+}
+
+/// The value of the session cookie, when there is one of a plausible length.
+fn session_id(request: &Request) -> Option<String> {
+    let pairs = request
+        .headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'));
+    pairs
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty() && value.len() <= LONGEST_ID)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(cookie: &str) -> Request {
+        Request::builder().header(COOKIE, cookie).body(axum::body::Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn the_session_id_is_read_among_other_cookies() {
+        let id = session_id(&request("theme=dark; grantlab_session=abc123; other=x"));
+
+        assert_eq!(id.as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn an_overlong_or_missing_session_cookie_takes_no_lock() {
+        let long = format!("grantlab_session={}", "a".repeat(LONGEST_ID + 1));
+
+        assert_eq!(session_id(&request(&long)), None);
+        assert_eq!(session_id(&request("grantlab_sessionx=1")), None);
+    }
+
+    #[test]
+    fn an_idle_lock_is_forgotten_and_a_shared_one_kept() {
+        let locks = SessionLocks::default();
+        let first = locks.lock_for("s").unwrap();
+        let second = locks.lock_for("s").unwrap();
+
+        locks.release("s", first);
+        assert_eq!(locks.len(), 1);
+        locks.release("s", second);
+        assert!(locks.is_empty());
+    }
+
+    #[test]
+    fn past_the_bound_a_new_session_gets_no_lock() {
+        let locks = SessionLocks::default();
+        let kept: Vec<_> =
+            (0..MOST_LOCKED).map(|n| locks.lock_for(&n.to_string()).unwrap()).collect();
+
+        assert!(locks.lock_for("new").is_none());
+        assert!(locks.lock_for("0").is_some());
+        drop(kept);
+    }
+}
