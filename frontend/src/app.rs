@@ -5,7 +5,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{LiveTimeline, Rail, ThemeSwitch};
+use crate::components::{LiveTimeline, MischiefBanner, Rail, ThemeSwitch};
 use crate::lessons::{self, LessonsRoute};
 use crate::pages;
 use crate::router::{BrowserRouter, Link, Routable, Switch, segments};
@@ -146,6 +146,7 @@ pub fn App() -> Html {
                     </header>
                     <Rail />
                     <main id="panel" tabindex="-1">
+                        <MischiefBanner />
                         <Switch<Route> render={switch} />
                     </main>
                     <LiveTimeline />

@@ -1,11 +1,11 @@
 //! `/lessons`: the chapter's lessons in order with the learner's progress, the broken
 //! scenarios, and the way to the Lab 2 track.
 
-use grantlab_shared::{LessonSummary, Mischief, Scenario};
+use grantlab_shared::{LessonSummary, Scenario};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{ListErrors, Panel, SubmitButton};
+use crate::components::{ListErrors, Panel};
 use crate::hooks::use_request;
 use crate::lessons::{self, LessonsRoute, ProgressBook};
 use crate::router::Link;
@@ -16,18 +16,15 @@ pub fn Lessons() -> Html {
     // Hooks.
     let list = use_request::<Vec<LessonSummary>>();
     let broken = use_request::<Vec<Scenario>>();
-    let switches = use_request::<Mischief>();
     let book = use_state(ProgressBook::load);
 
-    // Effects: fetch the catalogue and the session's mischief switches once.
+    // Effects: fetch the catalogue once (the shell's banner shows the mischief switches).
     {
         let list = list.clone();
         let broken = broken.clone();
-        let switches = switches.clone();
         use_effect_with((), move |()| {
             list.read(lessons::lessons());
             broken.read(lessons::scenarios());
-            switches.read(lessons::mischief());
         });
     }
 
@@ -56,14 +53,7 @@ pub fn Lessons() -> Html {
         });
     }
 
-    // Callbacks.
-    let on_calm = {
-        let switches = switches.clone();
-        Callback::from(move |_: MouseEvent| switches.run(lessons::calm()))
-    };
-
     // Derived values.
-    let mischief_on = switches.data.as_ref().is_some_and(|switches| switches.any());
     let lesson_items = list.data.iter().flat_map(|lessons| lessons.iter()).map(|lesson| {
         let done = book.count(&lesson.id, &lesson.goal_ids);
         let total = lesson.goal_ids.len();
@@ -101,14 +91,6 @@ pub fn Lessons() -> Html {
                lede="The chapter “Calling an API”, topic by topic. Each lesson sets up the \
                      workbench, asks you to predict, and checks your own timeline. Times point \
                      into the chapter's video.">
-            if mischief_on {
-                <div class="warning" role="status">
-                    <p>{ "A broken scenario's mischief is on for your session: the sandbox \
-                          misbehaves on purpose." }</p>
-                    <SubmitButton label="Turn it off" busy={switches.busy}
-                                  busy_label="Turning off…" onclick={on_calm} />
-                </div>
-            }
             <ListErrors error={list.error.clone()} />
             <ol class="lesson-list">{ for lesson_items }</ol>
 

@@ -1,9 +1,11 @@
 //! The lesson and scenario pages in a real headless Chromium: they settle after one progress
-//! check instead of polling the backend without end.
+//! check instead of polling the backend without end, and a scenario's mischief is announced on
+//! every workbench page until the learner turns it off.
 
 use std::time::Duration;
 
 use fantoccini::Locator;
+use grantlab_shared::Mischief;
 use grantlab_tests::{Browser, TestServer, wait_for};
 
 /// How long one step may take in the browser.
@@ -27,6 +29,12 @@ const COUNT_API_REQUESTS: &str = r#"
             .filter((entry) => new URL(entry.name).pathname.startsWith('/api/'));
         done(api.length);
     }, watchMs);
+"#;
+
+/// Reads the session's mischief switches with the browser's own session cookie.
+const READ_MISCHIEF: &str = r#"
+    const [done] = arguments;
+    fetch('/api/lessons/mischief').then((answer) => answer.json()).then(done, () => done(null));
 "#;
 
 /// Opens `path`, waits for its goals, and answers how many `/api/` requests it sent afterwards.
@@ -66,5 +74,48 @@ async fn lesson_and_scenario_pages_stop_requesting_once_the_goals_are_checked() 
             .await
             .unwrap_or_else(|error| panic!("{path}: {error}"));
     }
+    browser.close().await.unwrap();
+}
+
+/// The banner's text once it is shown.
+async fn banner(browser: &Browser) -> Option<String> {
+    let element = browser.client.find(Locator::Css("#mischief-banner")).await.ok()?;
+    element.text().await.ok().filter(|text| !text.is_empty())
+}
+
+#[tokio::test]
+async fn a_scenarios_mischief_is_announced_on_every_page_until_turned_off() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+
+    // Step 1: a calm session shows no banner once the page settled.
+    browser.client.goto(&server.at("/lessons/scenarios/state-mismatch")).await.unwrap();
+    wait_for("#check-goals to be enabled", STEP, || check_goals_enabled(&browser)).await.unwrap();
+    assert_eq!(banner(&browser).await, None, "a banner before any set-up");
+
+    // Step 2: setting up the scenario turns its mischief on, and the banner names it.
+    let setup = browser.client.find(Locator::Css("#setup")).await.unwrap();
+    setup.click().await.unwrap();
+    let text = wait_for("the mischief banner", STEP, || banner(&browser)).await.unwrap();
+    assert!(text.contains("State mismatch"), "{text}");
+
+    // Step 3: every workbench page shows it, not only the lessons.
+    for path in ["/provider", "/authorize", "/tokens", "/lessons"] {
+        browser.client.goto(&server.at(path)).await.unwrap();
+        let text = wait_for("the mischief banner", STEP, || banner(&browser))
+            .await
+            .unwrap_or_else(|error| panic!("{path}: {error}"));
+        assert!(text.contains("State mismatch"), "{path}: {text}");
+    }
+
+    // Step 4: its button turns the switches off for the session, and the banner goes.
+    let off = browser.client.find(Locator::Css("#mischief-off")).await.unwrap();
+    off.click().await.unwrap();
+    wait_for("the banner to go", STEP, || async { banner(&browser).await.is_none().then_some(()) })
+        .await
+        .unwrap();
+    let switches = browser.client.execute_async(READ_MISCHIEF, vec![]).await.unwrap();
+    let switches: Mischief = serde_json::from_value(switches).unwrap();
+    assert!(!switches.any(), "still on: {switches:?}");
     browser.close().await.unwrap();
 }
