@@ -43,7 +43,6 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
     // Hooks.
     let workbench = use_workbench();
     let navigator = use_navigator();
-    let chosen = use_state(|| None::<usize>);
     let book = use_state(ProgressBook::load);
     let set_up = use_request::<Next>();
     let check = use_request::<Progress>();
@@ -97,8 +96,14 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
     };
 
     let on_choose = |index: usize| {
-        let chosen = chosen.clone();
-        Callback::from(move |_: Event| chosen.set(Some(index)))
+        let book = book.clone();
+        let id = props.id.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*book).clone();
+            next.predict(&id, index);
+            next.save();
+            book.set(next);
+        })
     };
 
     let on_check = {
@@ -111,6 +116,7 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
     };
 
     // Derived values.
+    let chosen = book.prediction(&props.id);
     let setup = &props.setup;
     let prediction = &props.prediction;
     let user = setup.login_as.as_ref().map(|user| format!("{} / {}", user.username, user.password));
@@ -150,13 +156,13 @@ pub fn Exercise(props: &ExerciseProps) -> Html {
                     { for prediction.choices.iter().enumerate().map(|(index, choice)| html! {
                         <label class="choice">
                             <input type="radio" name="prediction" value={index.to_string()}
-                                   checked={*chosen == Some(index)}
+                                   checked={chosen == Some(index)}
                                    onchange={on_choose(index)} />
                             { choice }
                         </label>
                     }) }
                 </fieldset>
-                if let Some(index) = *chosen {
+                if let Some(index) = chosen {
                     <div class="verdict" role="status">
                         if index == prediction.answer {
                             <strong>{ "Right. " }</strong>

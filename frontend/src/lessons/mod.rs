@@ -1,5 +1,5 @@
 //! The lessons in the workbench: the backend's catalogue, the learner's progress (kept in
-//! `localStorage`, goal ids only), and the set-up that lays a lesson's request over the
+//! `localStorage`: goal ids and the prediction chosen), and the set-up that lays a lesson's request over the
 //! workbench's drafts.
 //!
 //! The pages are `pages/lessons*.rs`; [`LessonsRoute`] and [`switch`] route among them.

@@ -1,5 +1,6 @@
 //! The learner's progress, kept in the browser: for each lesson or scenario, the ids of the
-//! goals reached. Nothing else goes in: no token, no code, no secret.
+//! goals reached and the answer chosen to its prediction. Nothing else goes in: no token, no
+//! code, no secret.
 
 use grantlab_shared::Progress;
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::hooks::{load_draft, save_draft};
 
 /// Reached goals per lesson or scenario id, as kept in `localStorage`: a JSON object from id
-/// to an array of goal ids.
+/// to an array of goal ids; beside it, the index of the choice predicted, per id.
 ///
 /// The object is a [`serde_json::Map`], not a `BTreeMap<String, BTreeSet<String>>`: the stored
 /// JSON is the same, and the map's code is already in the bundle for [`Value`] (the JWT view
@@ -16,6 +17,9 @@ use crate::hooks::{load_draft, save_draft};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressBook {
     reached: Map<String, Value>,
+    /// Absent from books stored before predictions were kept.
+    #[serde(default)]
+    predicted: Map<String, Value>,
 }
 
 impl ProgressBook {
@@ -61,6 +65,17 @@ impl ProgressBook {
     /// How many of `goals` of `id` were reached.
     pub fn count(&self, id: &str, goals: &[String]) -> usize {
         goals.iter().filter(|goal| self.has(id, goal)).count()
+    }
+
+    /// Keeps the choice (its index) the learner predicted for `id`, replacing an earlier one.
+    pub fn predict(&mut self, id: &str, choice: usize) {
+        self.predicted.insert(id.to_owned(), Value::from(choice));
+    }
+
+    /// The choice predicted for `id`, if any; a stored value that is not an index is none.
+    pub fn prediction(&self, id: &str) -> Option<usize> {
+        let stored = self.predicted.get(id).and_then(Value::as_u64)?;
+        usize::try_from(stored).ok()
     }
 }
 
@@ -110,6 +125,41 @@ mod tests {
         assert!(book.has("call-api", "api-answered"));
         assert!(!book.has("code-grant", "api-answered"));
         assert!(!book.has("refresh", "api-answered"));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_prediction_is_kept_per_id_and_survives_a_reload() {
+        let mut book = ProgressBook::default();
+        book.predict("code-grant", 2);
+        book.predict("state-mismatch", 0);
+        book.predict("code-grant", 1);
+
+        book.save();
+        let loaded = ProgressBook::load();
+
+        assert_eq!(loaded.prediction("code-grant"), Some(1));
+        assert_eq!(loaded.prediction("state-mismatch"), Some(0));
+        assert_eq!(loaded.prediction("refresh"), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_book_stored_before_predictions_loads_with_none() {
+        let stored = r#"{"reached":{"call-api":["api-answered"]}}"#;
+
+        let book: ProgressBook = serde_json::from_str(stored).unwrap();
+
+        assert!(book.has("call-api", "api-answered"));
+        assert_eq!(book.prediction("call-api"), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_prediction_stored_as_something_else_than_an_index_is_none() {
+        let stored = r#"{"reached":{},"predicted":{"call-api":"two","refresh":-1}}"#;
+
+        let book: ProgressBook = serde_json::from_str(stored).unwrap();
+
+        assert_eq!(book.prediction("call-api"), None);
+        assert_eq!(book.prediction("refresh"), None);
     }
 
     #[wasm_bindgen_test]

@@ -119,3 +119,42 @@ async fn a_scenarios_mischief_is_announced_on_every_page_until_turned_off() {
     assert!(!switches.any(), "still on: {switches:?}");
     browser.close().await.unwrap();
 }
+
+/// The text of `.verdict` once it is shown.
+async fn verdict(browser: &Browser) -> Option<String> {
+    let element = browser.client.find(Locator::Css(".verdict")).await.ok()?;
+    element.text().await.ok().filter(|text| !text.is_empty())
+}
+
+/// Whether the prediction's choice `index` is checked, once the choices are shown.
+async fn choice_checked(browser: &Browser, index: usize) -> Option<bool> {
+    let selector = format!("input[name='prediction'][value='{index}']");
+    let choice = browser.client.find(Locator::Css(&selector)).await.ok()?;
+    Some(choice.prop("checked").await.ok()?.as_deref() == Some("true"))
+}
+
+#[tokio::test]
+async fn a_prediction_and_its_verdict_are_still_there_after_leaving_the_lesson() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+
+    // Step 1: predict the second choice on a lesson; its verdict shows.
+    browser.client.goto(&server.at("/lessons/code-grant")).await.unwrap();
+    wait_for("the choices", STEP, || choice_checked(&browser, 1)).await.unwrap();
+    let choice = browser.client.find(Locator::Css("input[name='prediction'][value='1']")).await;
+    choice.unwrap().click().await.unwrap();
+    let said = wait_for("the verdict", STEP, || verdict(&browser)).await.unwrap();
+
+    // Step 2: another exercise keeps its own prediction, which is none yet.
+    browser.client.goto(&server.at("/lessons/scenarios/state-mismatch")).await.unwrap();
+    wait_for("#check-goals to be enabled", STEP, || check_goals_enabled(&browser)).await.unwrap();
+    assert_eq!(choice_checked(&browser, 1).await, Some(false), "another page's choice leaked");
+    assert_eq!(verdict(&browser).await, None, "a verdict on a page never predicted");
+
+    // Step 3: back on the lesson (a fresh page load), the choice and its verdict are back.
+    browser.client.goto(&server.at("/lessons/code-grant")).await.unwrap();
+    let again = wait_for("the verdict again", STEP, || verdict(&browser)).await.unwrap();
+    assert_eq!(again, said);
+    assert_eq!(choice_checked(&browser, 1).await, Some(true));
+    browser.close().await.unwrap();
+}
