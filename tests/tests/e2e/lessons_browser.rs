@@ -1,6 +1,7 @@
 //! The lesson and scenario pages in a real headless Chromium: they settle after one progress
-//! check instead of polling the backend without end, and a scenario's mischief is announced on
-//! every workbench page until the learner turns it off.
+//! check instead of polling the backend without end, a scenario's mischief is announced on
+//! every workbench page until the learner turns it off, a prediction outlives the page, and an
+//! unknown lesson says so once (a number opens the lesson at that place in the list).
 
 use std::time::Duration;
 
@@ -156,5 +157,46 @@ async fn a_prediction_and_its_verdict_are_still_there_after_leaving_the_lesson()
     let again = wait_for("the verdict again", STEP, || verdict(&browser)).await.unwrap();
     assert_eq!(again, said);
     assert_eq!(choice_checked(&browser, 1).await, Some(true));
+    browser.close().await.unwrap();
+}
+
+/// The current page's path and its panel's heading, once the heading is not "Lesson".
+async fn settled_lesson_heading(browser: &Browser) -> Option<(String, String)> {
+    let heading = browser.client.find(Locator::Css("#panel h2")).await.ok()?;
+    let heading = heading.text().await.ok().filter(|text| !text.is_empty() && text != "Lesson")?;
+    let url = browser.client.current_url().await.ok()?;
+    Some((url.path().to_owned(), heading))
+}
+
+#[tokio::test]
+async fn an_unknown_lesson_says_only_not_found_and_a_number_opens_that_lesson() {
+    let server = TestServer::start().await.unwrap();
+    let browser = Browser::start().await.unwrap();
+    let list: Vec<grantlab_shared::LessonSummary> =
+        reqwest::get(server.at("/api/lessons")).await.unwrap().json().await.unwrap();
+    let first = list.iter().find(|lesson| lesson.number == 1).unwrap();
+
+    // Step 1: an id no lesson has shows one not-found message, with no loading text beside it.
+    browser.client.goto(&server.at("/lessons/no-such-lesson")).await.unwrap();
+    let (_, heading) =
+        wait_for("the lesson page to settle", STEP, || settled_lesson_heading(&browser))
+            .await
+            .unwrap();
+    assert_eq!(heading, "Lesson not found");
+    let panel = browser.client.find(Locator::Css("#panel")).await.unwrap();
+    let text = panel.text().await.unwrap();
+    assert!(!text.contains("Loading"), "{text}");
+    assert!(!text.contains("not_found"), "{text}");
+    assert!(!text.contains("404"), "{text}");
+
+    // Step 2: the number the list shows opens that lesson at its own path.
+    browser.client.goto(&server.at("/lessons/1")).await.unwrap();
+    let (path, heading) = wait_for("lesson 1", STEP, || async {
+        settled_lesson_heading(&browser).await.filter(|(path, _)| path != "/lessons/1")
+    })
+    .await
+    .unwrap();
+    assert_eq!(path, format!("/lessons/{}", first.id));
+    assert!(heading.contains(&first.title), "{heading}");
     browser.close().await.unwrap();
 }
