@@ -1,27 +1,55 @@
 //! The `--hosted` address guard: on a shared server, back-channel requests may not reach the
 //! host's own network (SSRF, OWASP API7:2023), so addresses are checked after name resolution.
+//!
+//! An IPv6 address that carries an IPv4 address (IPv4-mapped or -compatible, 6to4, NAT64's
+//! well-known prefix) is judged by the IPv4 address it carries, since that is where a
+//! translator or tunnel would deliver the request.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-/// Why an address is refused, for the learner's error message.
-pub fn refusal(ip: IpAddr) -> Option<&'static str> {
+/// Why an address is refused, naming the address and its range, for the learner's error
+/// message: `127.0.0.1 is loopback (127.0.0.0/8)`.
+pub fn refusal(ip: IpAddr) -> Option<String> {
     match ip {
-        IpAddr::V4(v4) => refusal_v4(v4),
+        IpAddr::V4(v4) => refusal_v4(v4).map(|range| format!("{v4} is {range}")),
         IpAddr::V6(v6) => {
-            // An IPv4-mapped or -compatible address is judged as the IPv4 address it carries.
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return refusal_v4(v4);
+            // Step 1: an address carrying an IPv4 address is judged by that address.
+            if let Some((carrier, v4)) = embedded_ipv4(v6) {
+                return refusal_v4(v4)
+                    .map(|range| format!("{v6} is {carrier} carrying {v4}, which is {range}"));
             }
-            refusal_v6(v6)
+
+            // Step 2: the IPv6 ranges of their own.
+            refusal_v6(v6).map(|range| format!("{v6} is {range}"))
         }
     }
 }
 
+/// The IPv4 address an IPv6 address carries, with the name of the carrying range.
+fn embedded_ipv4(ip: Ipv6Addr) -> Option<(&'static str, Ipv4Addr)> {
+    let s = ip.segments();
+    let low_v4 = Ipv4Addr::from(((s[6] as u32) << 16) | s[7] as u32);
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        Some(("IPv4-mapped (::ffff:0:0/96)", v4))
+    } else if s[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified() {
+        // RFC 4291 §2.5.5.1 deprecates them, but a stack may still route them as IPv4.
+        Some(("IPv4-compatible (::/96)", low_v4))
+    } else if s[0] == 0x2002 {
+        // RFC 3056 §2: the IPv4 address is the 32 bits after the 2002::/16 prefix.
+        Some(("6to4 (2002::/16)", Ipv4Addr::from(((s[1] as u32) << 16) | s[2] as u32)))
+    } else if s[0] == 0x0064 && s[1] == 0xff9b && s[2..6] == [0; 4] {
+        // RFC 6052 §2.1: the well-known prefix carries the IPv4 address in its last 32 bits.
+        Some(("NAT64 (64:ff9b::/96)", low_v4))
+    } else {
+        None
+    }
+}
+
 fn refusal_v4(ip: Ipv4Addr) -> Option<&'static str> {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     if ip.is_loopback() {
         Some("loopback (127.0.0.0/8)")
     } else if ip.is_private() {
@@ -30,6 +58,10 @@ fn refusal_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("link-local (169.254.0.0/16, where cloud metadata services live)")
     } else if a == 100 && (64..128).contains(&b) {
         Some("shared address space (CGNAT, 100.64.0.0/10)")
+    } else if a == 192 && b == 0 && c == 0 {
+        Some("IETF protocol assignments (192.0.0.0/24)")
+    } else if a == 198 && (b == 18 || b == 19) {
+        Some("benchmarking (198.18.0.0/15)")
     } else if ip.is_multicast() {
         Some("multicast")
     } else if ip.is_unspecified() || ip.is_broadcast() || a == 0 {
@@ -42,7 +74,7 @@ fn refusal_v4(ip: Ipv4Addr) -> Option<&'static str> {
 }
 
 fn refusal_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
+    let [first, second, ..] = ip.segments();
     if ip.is_loopback() {
         Some("loopback (::1)")
     } else if ip.is_unspecified() {
@@ -53,9 +85,13 @@ fn refusal_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("link-local (fe80::/10)")
     } else if ip.is_multicast() {
         Some("multicast")
-    } else if first == 0x0064 && ip.segments()[1] == 0xff9b {
-        // NAT64 (64:ff9b::/96) would carry any IPv4 address, private ones included.
-        Some("NAT64 (64:ff9b::/96)")
+    } else if first == 0x0064 && second == 0xff9b {
+        // Outside the well-known /96 (judged by its IPv4 address) is the local-use
+        // 64:ff9b:1::/48 of RFC 8215, which a site may translate to anything.
+        Some("NAT64 outside the well-known prefix (64:ff9b::/32)")
+    } else if first == 0x2001 && second == 0 {
+        // RFC 4380: the client's IPv4 address is obfuscated and any relay may deliver it.
+        Some("Teredo (2001::/32)")
     } else {
         None
     }
@@ -85,8 +121,8 @@ impl Resolve for GuardedResolver {
             if allowed.is_empty() {
                 let reason = found.first().and_then(|addr| refusal(addr.ip()));
                 let message = format!(
-                    "`{host}` resolves only to refused addresses ({}); hosted mode forbids them",
-                    reason.unwrap_or("none found")
+                    "refused: `{host}` resolves only to addresses hosted mode forbids ({})",
+                    reason.as_deref().unwrap_or("none found")
                 );
                 return Err(message.into());
             }
@@ -137,8 +173,61 @@ mod tests {
     }
 
     #[test]
+    fn ipv4_compatible_ipv6_is_judged_by_its_ipv4_address() {
+        assert!(refused("::127.0.0.1"));
+        assert!(refused("::169.254.169.254"));
+        assert!(refused("::10.0.0.1"));
+        assert!(!refused("::93.184.216.34"));
+    }
+
+    #[test]
+    fn six_to_four_is_judged_by_the_ipv4_address_after_its_prefix() {
+        // 2002:7f00:1:: carries 127.0.0.1; 2002:a9fe:a9fe:: carries 169.254.169.254.
+        assert!(refused("2002:7f00:1::"));
+        assert!(refused("2002:a9fe:a9fe::1"));
+        assert!(refused("2002:c0a8:101::"));
+        assert!(!refused("2002:5db8:d822::1"));
+    }
+
+    #[test]
+    fn nat64_well_known_prefix_is_judged_by_its_ipv4_address_and_the_rest_refused() {
+        assert!(refused("64:ff9b::127.0.0.1"));
+        assert!(refused("64:ff9b::a9fe:a9fe"));
+        assert!(!refused("64:ff9b::93.184.216.34"));
+        assert!(refused("64:ff9b:1::93.184.216.34"));
+    }
+
+    #[test]
+    fn teredo_is_refused() {
+        assert!(refused("2001:0:4136:e378:8000:63bf:3fff:fdd2"));
+        assert!(refused("2001::1"));
+    }
+
+    #[test]
+    fn benchmarking_and_ietf_protocol_assignments_are_refused() {
+        for literal in ["198.18.0.1", "198.19.255.254", "192.0.0.8", "192.0.0.170"] {
+            assert!(refused(literal), "{literal}");
+        }
+        for literal in ["198.17.255.255", "198.20.0.1", "192.0.1.1"] {
+            assert!(!refused(literal), "{literal}");
+        }
+    }
+
+    #[test]
+    fn refusal_names_the_address_its_carrier_and_the_range() {
+        let mapped = refusal("::169.254.169.254".parse().unwrap()).unwrap_or_default();
+        let plain = refusal("127.0.0.1".parse().unwrap()).unwrap_or_default();
+
+        assert!(mapped.contains("IPv4-compatible"), "{mapped}");
+        assert!(mapped.contains("169.254.169.254, which is link-local"), "{mapped}");
+        assert_eq!(plain, "127.0.0.1 is loopback (127.0.0.0/8)");
+    }
+
+    #[test]
     fn public_addresses_pass() {
-        for literal in ["93.184.216.34", "100.128.0.1", "2606:2800:220:1::1", "1.1.1.1"] {
+        let literals =
+            ["93.184.216.34", "100.128.0.1", "2606:2800:220:1::1", "1.1.1.1", "2001:4860::8888"];
+        for literal in literals {
             assert!(!refused(literal), "{literal}");
         }
     }

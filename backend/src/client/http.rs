@@ -88,7 +88,7 @@ impl Outbound {
             _ => None,
         };
         if let Some(reason) = ip.and_then(guard::refusal) {
-            return Err(format!("hosted mode forbids {reason} addresses"));
+            return Err(format!("{reason}, which hosted mode forbids"));
         }
 
         // The resolver exempts the provider's host name, and sees no port: so any other port
