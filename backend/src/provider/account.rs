@@ -8,15 +8,18 @@
 use std::sync::Arc;
 
 use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
+use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::Provider;
+use super::authorize::consent_label;
 use super::error::ProviderError;
 use super::pages::{self, ConsentEntry, LogoutQuestion, ResponseMode};
 use super::session;
@@ -53,18 +56,23 @@ pub struct ConfirmForm {
 pub async fn logout_get(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Query(params): Query<LogoutParams>,
+    query: Result<Query<LogoutParams>, QueryRejection>,
 ) -> Response {
-    logout(&provider, &headers, params).unwrap_or_else(IntoResponse::into_response)
+    let query = query.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    query
+        .and_then(|Query(params)| logout(&provider, &headers, params))
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `POST /idp/logout`, form-encoded (RP-Initiated Logout 1.0 section 2: GET and POST).
 pub async fn logout_post(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(params): Form<LogoutParams>,
+    form: Result<Form<LogoutParams>, FormRejection>,
 ) -> Response {
-    logout(&provider, &headers, params).unwrap_or_else(IntoResponse::into_response)
+    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    form.and_then(|Form(params)| logout(&provider, &headers, params))
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `GET /idp/v2/logout`: Auth0's own logout URL, in no standard, so that the identity lab's
@@ -74,8 +82,13 @@ pub async fn logout_post(
 /// with no `id_token_hint` the user confirms.
 pub async fn auth0_logout(
     State(provider): State<Arc<Provider>>,
-    Query(params): Query<Auth0LogoutParams>,
+    query: Result<Query<Auth0LogoutParams>, QueryRejection>,
 ) -> Response {
+    let params = match query {
+        Ok(Query(params)) => params,
+        Err(rejection) => return ProviderError::unreadable_page(&rejection).into_response(),
+    };
+
     // Build the standard request from the proprietary one.
     let standard =
         [("client_id", params.client_id), ("post_logout_redirect_uri", params.return_to)];
@@ -94,9 +107,11 @@ pub async fn auth0_logout(
 pub async fn logout_confirm(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(form): Form<ConfirmForm>,
+    form: Result<Form<ConfirmForm>, FormRejection>,
 ) -> Response {
-    confirm(&provider, &headers, form).unwrap_or_else(IntoResponse::into_response)
+    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    form.and_then(|Form(form)| confirm(&provider, &headers, form))
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// What an ID token hint says: the client it was issued to and the session it came from.
@@ -162,9 +177,8 @@ fn read_hint(provider: &Provider, hint: &str) -> Result<Hint, ProviderError> {
     validation.validate_exp = false;
     validation.validate_aud = false;
     let claims: Value = provider.keys.verify(hint, &validation).map_err(|error| {
-        ProviderError::Page(format!(
-            "`id_token_hint` is not an ID token from this provider: {error}"
-        ))
+        let why = hint_problem(error.kind());
+        ProviderError::Page(format!("`id_token_hint` is not an ID token from this provider: {why}"))
     })?;
     let text = |name: &str| claims[name].as_str().map(str::to_owned);
 
@@ -176,6 +190,27 @@ fn read_hint(provider: &Provider, hint: &str) -> Result<Hint, ProviderError> {
         ));
     }
     Ok(Hint { client_id, sub: text("sub"), sid: text("sid") })
+}
+
+/// Why a signed token was refused, in words rather than the JWT library's variant names.
+fn hint_problem(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidToken => {
+            "it is not a JWT (three base64url parts separated by dots: header, claims, signature)"
+        }
+        ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+            "its header or claims are not base64url-encoded JSON"
+        }
+        ErrorKind::InvalidSignature => "its signature does not match this provider's key",
+        ErrorKind::InvalidAlgorithm | ErrorKind::UnsupportedAlgorithm => {
+            "it is not signed with RS256, the algorithm this provider signs ID tokens with"
+        }
+        ErrorKind::InvalidIssuer => "its `iss` is another issuer",
+        ErrorKind::MissingRequiredClaim(_) => "a claim this provider puts in ID tokens is missing",
+        ErrorKind::InvalidClaimFormat(_) => "a claim has the wrong type",
+        ErrorKind::ImmatureSignature => "its `nbf` is in the future",
+        _ => "it cannot be verified with this provider's key",
+    }
 }
 
 fn confirm(
@@ -268,7 +303,7 @@ pub async fn account(State(provider): State<Arc<Provider>>, headers: HeaderMap) 
             Some(ConsentEntry {
                 client_id: client.client_id.clone(),
                 client_name: client.name.clone(),
-                scopes: scopes.iter().cloned().collect(),
+                scopes: scopes.iter().map(|key| consent_label(world, key)).collect(),
             })
         })
         .collect();
@@ -288,8 +323,13 @@ pub struct RevokeForm {
 pub async fn revoke_consent(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(form): Form<RevokeForm>,
+    form: Result<Form<RevokeForm>, FormRejection>,
 ) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return ProviderError::unreadable_page(&rejection).into_response(),
+    };
+
     // 1. The anti-forgery token, then a logged-in session.
     if let Err(error) = session::check_csrf(&provider, &headers, &form.csrf) {
         return error.into_response();

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
@@ -88,18 +89,23 @@ pub struct AuthRequest {
 pub async fn authorize_get(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Query(params): Query<Vec<(String, String)>>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    start(&provider, &headers, &params).unwrap_or_else(IntoResponse::into_response)
+    let query = query.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    query
+        .and_then(|Query(params)| start(&provider, &headers, &params))
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `POST /idp/authorize`, form-encoded (OIDC Core 3.1.2.1: GET and POST are both supported).
 pub async fn authorize_post(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(params): Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    start(&provider, &headers, &params).unwrap_or_else(IntoResponse::into_response)
+    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    form.and_then(|Form(params)| start(&provider, &headers, &params))
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn start(
@@ -146,8 +152,9 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
     }
 
     // From here on, errors go back to the client with `state`.
-    let raw_type = one(params, "response_type").ok().flatten().unwrap_or_default();
-    let response_type = parse_response_type(raw_type);
+    let raw_type = one(params, "response_type");
+    let response_type =
+        raw_type.as_ref().ok().and_then(|raw| parse_response_type(raw.unwrap_or("")));
     let default_mode = match response_type {
         Some(ResponseType::CodeIdToken) => ResponseMode::Fragment,
         _ => ResponseMode::Query,
@@ -185,13 +192,14 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
 
     // 4. response_type: supported, and registered for this client.
     let Some(response_type) = response_type else {
-        let description = if raw_type.is_empty() {
-            "`response_type` is missing".to_owned()
-        } else {
-            format!("`response_type` `{raw_type}` is not supported: use `code` or `code id_token`")
+        let (code, description) = match raw_type {
+            Err(repeated) => ("invalid_request", repeated),
+            Ok(None) => ("invalid_request", "`response_type` is missing".to_owned()),
+            Ok(Some(raw)) => (
+                "unsupported_response_type",
+                format!("`response_type` `{raw}` is not supported: use `code` or `code id_token`"),
+            ),
         };
-        let code =
-            if raw_type.is_empty() { "invalid_request" } else { "unsupported_response_type" };
         return Err(fail(&back, code, description));
     };
     let canonical = match response_type {
@@ -236,7 +244,7 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
             scope.push(word.to_owned());
         }
     }
-    let api = named_api(world, get(&back, "audience")?, get(&back, "resource")?)
+    let api = named_api(world, get(&back, "audience")?, &all(params, "resource"))
         .map_err(|(code, description)| fail(&back, code, description))?;
 
     // 7. The hybrid flow needs openid and a nonce (OIDC Core 3.3.2.11).
@@ -359,11 +367,46 @@ fn lab_lifetime(value: Option<&str>, client_id: &str) -> Result<Option<u64>, Str
 }
 
 /// The API named by `audience` and/or `resource`; both must agree when both are sent.
+///
+/// RFC 8707 §2 lets `resource` repeat, and lets a server refuse a set it cannot serve in one
+/// token. The lab provider issues an access token for one resource at a time: a token names
+/// one API in `aud` and carries that API's permissions in `scope`, so each API checks a token
+/// meant for it alone and the lessons on audience and scope stuffing stay true. Several
+/// resources are `invalid_target`; the client asks for one token per API instead.
 pub fn named_api<'w>(
     world: &'w World,
     audience: Option<&str>,
-    resource: Option<&str>,
+    resources: &[&str],
 ) -> Result<Option<&'w Api>, (&'static str, String)> {
+    // 1. Each resource is an absolute URI without a fragment (RFC 8707 §2).
+    for resource in resources {
+        if !is_resource_uri(resource) {
+            let description = format!(
+                "`resource` `{resource}` must be an absolute URI without a fragment \
+                 (RFC 8707 §2)"
+            );
+            return Err(("invalid_target", description));
+        }
+    }
+
+    // 2. One resource per token here.
+    let mut distinct: Vec<&str> = resources.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let resource = match distinct.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        _ => {
+            let description = format!(
+                "the lab provider issues an access token for one resource at a time, and \
+                 `resource` names {}; ask for one token per API (RFC 8707 §2)",
+                distinct.join(", ")
+            );
+            return Err(("invalid_target", description));
+        }
+    };
+
+    // 3. `audience` and `resource` name the same API, and it is one the provider knows.
     let identifier = match (audience, resource) {
         (Some(audience), Some(resource)) if audience != resource => {
             let description = "`audience` and `resource` name different APIs".to_owned();
@@ -376,6 +419,17 @@ pub fn named_api<'w>(
         Some(api) => Ok(Some(api)),
         None => Err(("invalid_target", format!("no API has the identifier `{identifier}`"))),
     }
+}
+
+/// Whether `value` is an absolute URI without a fragment, as RFC 8707 §2 asks of `resource`.
+fn is_resource_uri(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|uri| uri.fragment().is_none())
+}
+
+/// Every non-empty value of `name`, for the parameters that may repeat (RFC 8707 `resource`).
+pub fn all<'a>(params: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    let values = params.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    values.filter(|value| !value.is_empty()).collect()
 }
 
 fn parse_response_type(raw: &str) -> Option<ResponseType> {
@@ -453,6 +507,17 @@ pub fn consent_key(scope: &str, api: Option<&str>) -> String {
     match api {
         Some(api) => format!("{api}#{scope}"),
         None => scope.to_owned(),
+    }
+}
+
+/// How a remembered consent reads on the account page: the API's name, then the permission.
+pub fn consent_label(world: &World, key: &str) -> String {
+    match key.rsplit_once('#') {
+        Some((identifier, scope)) => {
+            let api = world.api(identifier).map_or(identifier, |api| api.name.as_str());
+            format!("{api}: {scope}")
+        }
+        None => key.to_owned(),
     }
 }
 
@@ -636,9 +701,11 @@ pub struct LoginForm {
 pub async fn login(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    login_inner(&provider, &headers, form).unwrap_or_else(IntoResponse::into_response)
+    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    form.and_then(|Form(form)| login_inner(&provider, &headers, form))
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn login_inner(
@@ -712,9 +779,11 @@ pub struct ConsentForm {
 pub async fn consent(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(form): Form<ConsentForm>,
+    form: Result<Form<ConsentForm>, FormRejection>,
 ) -> Response {
-    consent_inner(&provider, &headers, form).unwrap_or_else(IntoResponse::into_response)
+    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    form.and_then(|Form(form)| consent_inner(&provider, &headers, form))
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn consent_inner(

@@ -27,6 +27,11 @@ impl Params {
         Ok(first.filter(|value| !value.is_empty()))
     }
 
+    /// Every non-empty value of `name`, for the parameters that may repeat (RFC 8707 `resource`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        super::authorize::all(&self.0, name)
+    }
+
     /// The value of `name`, which must be present.
     pub fn require(&self, name: &str) -> Result<&str, ProviderError> {
         self.get(name)?

@@ -5,7 +5,27 @@ use axum::http::header::{CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use axum::extract::rejection::{FormRejection, QueryRejection};
+
 use super::pages;
+
+/// The text of one of axum's extractor rejections.
+pub trait IntoResponseText {
+    /// The rejection's body text, as axum would have sent it.
+    fn text(&self) -> String;
+}
+
+impl IntoResponseText for FormRejection {
+    fn text(&self) -> String {
+        self.body_text()
+    }
+}
+
+impl IntoResponseText for QueryRejection {
+    fn text(&self) -> String {
+        self.body_text()
+    }
+}
 
 /// Why a provider request failed. The `Display` text is the `error_description`.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +95,16 @@ impl ProviderError {
     /// A token endpoint error with `code` (RFC 6749 5.2).
     pub fn token(code: &'static str, description: impl Into<String>) -> Self {
         Self::Token { code, description: description.into(), basic: false }
+    }
+
+    /// A back-channel form that cannot be read: `invalid_request` in JSON (RFC 6749 5.2).
+    pub fn unreadable_form(rejection: &FormRejection) -> Self {
+        Self::token("invalid_request", unreadable(&rejection.body_text()))
+    }
+
+    /// A browser's form or query that cannot be read: the provider's page, naming the field.
+    pub fn unreadable_page(rejection: &impl IntoResponseText) -> Self {
+        Self::Page(unreadable(&rejection.text()))
     }
 
     /// A bearer token error (RFC 6750 3.1).
@@ -164,6 +194,27 @@ impl IntoResponse for ProviderError {
     }
 }
 
+/// Says in the provider's words why a form or query could not be read, from axum's rejection
+/// text: which field is missing or repeated (RFC 6749 3.1: a parameter is sent at most once),
+/// or that the body was not form-encoded. Axum's own 415/422 text never reaches the client.
+pub fn unreadable(rejection: &str) -> String {
+    let field = |marker: &str| {
+        let rest = &rejection[rejection.find(marker)? + marker.len()..];
+        rest.split('`').next().map(str::to_owned)
+    };
+    if let Some(name) = field("missing field `") {
+        return format!("`{name}` is missing");
+    }
+    if let Some(name) = field("duplicate field `") {
+        return format!("`{name}` is repeated; each parameter may be sent once (RFC 6749 3.1)");
+    }
+    if rejection.contains("Content-Type") {
+        return "the body must be form fields, sent as application/x-www-form-urlencoded"
+            .to_owned();
+    }
+    format!("the parameters cannot be read: {rejection}")
+}
+
 /// Makes `text` safe inside a quoted-string of a challenge (RFC 6750 3: no `"` or `\`).
 pub fn quoted(text: &str) -> String {
     text.chars().filter(|c| *c != '"' && *c != '\\' && (' '..='~').contains(c)).collect()
@@ -186,6 +237,18 @@ mod tests {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert!(response.headers()[WWW_AUTHENTICATE].to_str().unwrap().starts_with("Basic"));
         assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    }
+
+    #[test]
+    fn unreadable_form_names_the_missing_or_repeated_field_not_axums_text() {
+        let missing = "Failed to deserialize form body: missing field `request`";
+        let repeated = "Failed to deserialize query string: duplicate field `state`";
+        let untyped = "Form requests must have `Content-Type: application/x-www-form-urlencoded`";
+
+        assert_eq!(unreadable(missing), "`request` is missing");
+        assert!(unreadable(repeated).starts_with("`state` is repeated"));
+        assert!(unreadable(untyped).contains("application/x-www-form-urlencoded"));
+        assert!(!unreadable(untyped).contains("Form requests"));
     }
 
     #[test]

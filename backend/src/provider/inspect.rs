@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::Form;
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::FormRejection;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -22,9 +23,10 @@ use super::world::Client;
 pub async fn revoke(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(params): Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    match revoke_inner(&provider, &headers, &Params(params)) {
+    let form = form.map_err(|rejection| ProviderError::unreadable_form(&rejection));
+    match form.and_then(|Form(params)| revoke_inner(&provider, &headers, &Params(params))) {
         Ok(()) => no_store(().into_response()),
         Err(error) => error.into_response(),
     }
@@ -69,9 +71,10 @@ fn revoke_inner(
 pub async fn introspect(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
-    Form(params): Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    match introspect_inner(&provider, &headers, &Params(params)) {
+    let form = form.map_err(|rejection| ProviderError::unreadable_form(&rejection));
+    match form.and_then(|Form(params)| introspect_inner(&provider, &headers, &Params(params))) {
         Ok(body) => no_store(Json(body).into_response()),
         Err(error) => error.into_response(),
     }

@@ -295,7 +295,7 @@ pub fn account_page(user: &User, consents: &[ConsentEntry], csrf: &str) -> Respo
                  <input type=\"hidden\" name=\"client_id\" value=\"{id}\">\
                  <button type=\"submit\">Revoke</button></form></td></tr>",
                 name = escape(&entry.client_name),
-                scopes = escape(&entry.scopes.join(" ")),
+                scopes = escape(&entry.scopes.join(", ")),
                 csrf = escape(csrf),
                 id = escape(&entry.client_id),
             )

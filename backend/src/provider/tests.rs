@@ -1597,3 +1597,153 @@ async fn access_token_is_refused_as_an_id_token_hint() {
     assert!(text(response).await.contains("not an ID token"));
     assert!(logged_in(&lab, &cookie).await);
 }
+
+/// The usual request with `resource` sent once per value and no `audience`.
+fn request_for_resources(resources: &[&str]) -> Vec<(String, String)> {
+    let mut params = request(&[("audience", "")]);
+    params.extend(resources.iter().map(|value| ("resource".to_owned(), (*value).to_owned())));
+    params
+}
+
+#[tokio::test]
+async fn several_resources_are_invalid_target_one_token_per_api_rfc_8707() {
+    let lab = lab();
+
+    let response =
+        lab.authorize(&request_for_resources(&[EXPENSES, "https://reports-service"]), None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_target");
+    let description = param(&response, "error_description");
+    assert!(description.contains("one resource at a time"), "{description}");
+    assert_eq!(param(&response, "state"), "st-1");
+}
+
+#[tokio::test]
+async fn the_same_resource_sent_twice_names_one_api() {
+    let lab = lab();
+
+    let login = lab.authorize(&request_for_resources(&[EXPENSES, EXPENSES]), None).await;
+
+    assert_eq!(login.status(), StatusCode::OK, "the login page, not an error");
+}
+
+#[tokio::test]
+async fn resource_must_be_an_absolute_uri_without_a_fragment_rfc_8707() {
+    let lab = lab();
+
+    for value in ["expenses-api", "https://expenses-api#read"] {
+        let response = lab.authorize(&request_for_resources(&[value]), None).await;
+
+        assert_eq!(param(&response, "error"), "invalid_target", "{value}");
+        let description = param(&response, "error_description");
+        assert!(description.contains("must be an absolute URI without a fragment"), "{value}");
+        assert!(!description.contains("no API has"), "{description}");
+    }
+}
+
+#[tokio::test]
+async fn client_credentials_with_several_resources_is_invalid_target() {
+    let lab = lab();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("resource", EXPENSES),
+        ("resource", "https://reports-service"),
+    ];
+
+    let response = lab.token_as("lab-machine", "lab-machine-secret", &form).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(response).await["error"], "invalid_target");
+}
+
+#[tokio::test]
+async fn repeated_response_type_is_reported_as_repeated_rfc_6749_3_1() {
+    let lab = lab();
+    let mut params = request(&[]);
+    params.push(("response_type".to_owned(), "code".to_owned()));
+
+    let response = lab.authorize(&params, None).await;
+
+    assert_eq!(param(&response, "error"), "invalid_request");
+    assert_eq!(param(&response, "error_description"), "`response_type` is repeated");
+}
+
+#[tokio::test]
+async fn repeated_logout_parameter_is_reported_as_repeated_on_the_providers_page() {
+    let lab = lab();
+
+    let response = lab.get(&logout_uri(&[("state", "a"), ("state", "b")]), None).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = text(response).await;
+    assert!(page.contains("`state` is repeated"), "{page}");
+}
+
+#[tokio::test]
+async fn revocation_and_introspection_without_a_form_answer_rfc_6749_5_2_json() {
+    let lab = lab();
+
+    for path in ["/revoke", "/introspect", "/token"] {
+        let response = lab.send(Request::post(path).body(Body::empty()).unwrap()).await;
+
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store", "{path}");
+        let body = json(response).await;
+        assert_eq!(body["error"], "invalid_request", "{path}");
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains("application/x-www-form-urlencoded"), "{description}");
+    }
+}
+
+#[tokio::test]
+async fn consent_without_its_request_field_is_the_providers_page_naming_the_field() {
+    let lab = lab();
+    let form = lab.login_to_consent(&request(&[]), "alice").await;
+
+    let fields = [("csrf", form.csrf.as_str()), ("decision", "approve")];
+    let response = lab.post("/consent", &fields, Some(&form.cookie)).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = text(response).await;
+    assert!(page.contains("`request` is missing"), "{page}");
+    assert!(!page.contains("Failed to deserialize"), "{page}");
+}
+
+#[tokio::test]
+async fn every_provider_form_refuses_a_missing_body_with_its_own_page() {
+    let lab = lab();
+
+    for path in ["/authorize", "/login", "/consent", "/logout", "/logout/confirm"] {
+        let response = lab.send(Request::post(path).body(Body::empty()).unwrap()).await;
+
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        let page = text(response).await;
+        assert!(page.contains("application/x-www-form-urlencoded"), "{path}: {page}");
+        assert!(!page.contains("Form requests must"), "{path}: {page}");
+    }
+    let revoke = lab.send(Request::post("/account/revoke").body(Body::empty()).unwrap()).await;
+    assert_eq!(revoke.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn account_page_names_the_api_beside_each_consented_permission() {
+    let lab = lab();
+    let (_, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    let page = text(lab.get("/account", Some(&cookie)).await).await;
+
+    assert!(page.contains("Expenses API: read:reports"), "{page}");
+    assert!(!page.contains("https://expenses-api#"), "{page}");
+}
+
+#[tokio::test]
+async fn id_token_hint_that_is_not_a_jwt_is_explained_in_words() {
+    let lab = lab();
+
+    let response = lab.get(&logout_uri(&[("id_token_hint", "not-a-jwt")]), None).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = text(response).await;
+    assert!(page.contains("it is not a JWT"), "{page}");
+    assert!(!page.contains("InvalidToken"), "{page}");
+}

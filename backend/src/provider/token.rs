@@ -31,10 +31,7 @@ pub async fn token(
 ) -> Response {
     let result = match form {
         Ok(Form(params)) => grant(&provider, &headers, &Params(params)),
-        Err(rejection) => Err(ProviderError::token(
-            "invalid_request",
-            format!("the body must be application/x-www-form-urlencoded: {rejection}"),
-        )),
+        Err(rejection) => Err(ProviderError::unreadable_form(&rejection)),
     };
     match result {
         Ok(body) => no_store(axum::Json(body).into_response()),
@@ -166,7 +163,7 @@ fn code_grant(
     }
 
     // 5. A resource named again must be the one the code is for (RFC 8707 2.2).
-    let named = named_api(&provider.world, params.get("audience")?, params.get("resource")?)
+    let named = named_api(&provider.world, params.get("audience")?, &params.all("resource"))
         .map_err(|(code, description)| ProviderError::token(code, description))?;
     if let Some(api) = named
         && record.grant.api.as_deref() != Some(api.identifier.as_str())
@@ -306,7 +303,7 @@ fn client_credentials_grant(
 ) -> Result<Value, ProviderError> {
     // 1. The API, by audience or resource, and what the client was granted for it; with no
     //    API, an opaque token within everything it was granted, if its scenario allows it.
-    let api = named_api(&provider.world, params.get("audience")?, params.get("resource")?)
+    let api = named_api(&provider.world, params.get("audience")?, &params.all("resource"))
         .map_err(|(code, description)| ProviderError::token(code, description))?;
     let granted: Vec<&String> = match api {
         Some(api) => match client.grants.get(&api.identifier) {
