@@ -1747,3 +1747,18 @@ async fn id_token_hint_that_is_not_a_jwt_is_explained_in_words() {
     assert!(page.contains("it is not a JWT"), "{page}");
     assert!(!page.contains("InvalidToken"), "{page}");
 }
+
+#[tokio::test]
+async fn userinfo_refuses_an_access_token_repeated_in_the_body() {
+    let lab = lab();
+    let tokens = lab.tokens(&[("audience", ""), ("scope", "openid profile")], "alice").await;
+    let access = tokens["access_token"].as_str().unwrap();
+
+    let form = [("access_token", access), ("access_token", access)];
+    let response = lab.post("/userinfo", &form, None).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = json(response).await;
+    assert_eq!(body["error"], "invalid_request");
+    assert!(body["error_description"].as_str().unwrap().contains("repeated"));
+}

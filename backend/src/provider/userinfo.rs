@@ -29,9 +29,14 @@ pub async fn userinfo_post(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let body_token = form.ok().and_then(|Form(params)| {
-        params.into_iter().find(|(name, _)| name == "access_token").map(|(_, value)| value)
-    });
+    // A body that is not a form carries no token; the header may still hold one.
+    let params = form.map(|Form(params)| params).unwrap_or_default();
+    let mut tokens = params.into_iter().filter(|(name, _)| name == "access_token");
+    let body_token = tokens.next().map(|(_, value)| value);
+    if tokens.next().is_some() {
+        let description = "`access_token` is repeated; send the token once (RFC 6749 3.1)";
+        return ProviderError::bearer("invalid_request", description).into_response();
+    }
     answer(&provider, &headers, body_token)
 }
 
