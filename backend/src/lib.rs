@@ -26,7 +26,7 @@ use anyhow::Context;
 use axum::Router;
 use oauth2::{ClientSecret, CsrfToken};
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 pub use config::Config;
 
@@ -99,7 +99,12 @@ pub async fn app(site: Site) -> anyhow::Result<Router> {
         .nest("/reports-service", reports_service)
         .merge(web::router(&dist));
 
-    Ok(router.layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span)))
+    // Errors are logged once, where they are answered, at their own level (a provider the
+    // learner chose answering badly is no alarm), so the layer's 5xx line stays at debug.
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(telemetry::request_span)
+        .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG));
+    Ok(router.layer(trace))
 }
 
 /// Binds the configured address, serves until SIGTERM or Ctrl-C, then drains and returns.

@@ -85,10 +85,8 @@ pub async fn api(
         (None, _) => "API call without a token",
     };
     recorder.label(label);
-    let response = recorder
-        .send(outgoing)
-        .await
-        .map_err(|error| ClientError::Provider { field: "url", message: error.to_string() })?;
+    let response =
+        recorder.send(outgoing).await.map_err(|error| ClientError::from_http("url", error))?;
     let body = String::from_utf8_lossy(response.body()).into_owned();
     let headers: Vec<Param> = response
         .headers()

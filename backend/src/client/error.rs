@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use grantlab_shared::ApiError;
 
+use super::http::HttpError;
+
 /// Why a `/api` request failed. The `Display` text is what the learner reads.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -47,6 +49,16 @@ pub enum ClientError {
         expected: String,
     },
 
+    /// The URL points where the sandbox may not send requests (in `--hosted` mode, the host's
+    /// own network): the learner's choice, so a 4xx naming the field.
+    #[error("`{field}`: {reason}")]
+    Refused {
+        /// The request field holding the URL.
+        field: &'static str,
+        /// Which address was refused and why, in words.
+        reason: String,
+    },
+
     /// A provider could not be reached or answered something unusable.
     #[error("`{field}`: {message}")]
     Provider {
@@ -84,6 +96,7 @@ impl ClientError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::NotReady { .. } => StatusCode::CONFLICT,
+            Self::Refused { .. } => StatusCode::FORBIDDEN,
             Self::Provider { .. } => StatusCode::BAD_GATEWAY,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::SessionUnreadable { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,6 +112,7 @@ impl ClientError {
             Self::InvalidJson { .. } => "invalid_json",
             Self::InvalidField { .. } => "invalid_field",
             Self::NotReady { .. } => "not_ready",
+            Self::Refused { .. } => "address_refused",
             Self::Provider { .. } => "provider_unusable",
             Self::SessionUnreadable { .. } => "session_unreadable",
             Self::Busy => "session_busy",
@@ -111,12 +125,24 @@ impl ClientError {
             Self::InvalidJson { field, .. } => field.clone(),
             Self::InvalidField { field, .. }
             | Self::NotReady { field, .. }
+            | Self::Refused { field, .. }
             | Self::Provider { field, .. } => Some((*field).to_owned()),
             Self::SessionUnreadable { .. } | Self::Busy => Some("session".to_owned()),
             Self::UnknownRoute
             | Self::MethodNotAllowed
             | Self::BodyTooLarge
             | Self::Internal(_) => None,
+        }
+    }
+}
+
+impl ClientError {
+    /// The error for a failed back-channel request to the URL in `field`: a refused address
+    /// is the learner's to fix, anything else is the provider's failure.
+    pub fn from_http(field: &'static str, error: HttpError) -> Self {
+        match error {
+            HttpError::Refused { .. } => Self::Refused { field, reason: error.to_string() },
+            HttpError::Transport { .. } => Self::Provider { field, message: error.to_string() },
         }
     }
 }
@@ -129,6 +155,8 @@ impl IntoResponse for ClientError {
             Self::SessionUnreadable { reason } => {
                 tracing::error!(reason = %reason, "a stored session cannot be read back")
             }
+            // The provider is the learner's choice: its failures are not ours to alarm about.
+            Self::Provider { .. } => tracing::warn!(error = %self, "provider unusable"),
             other => tracing::debug!(error = %other, "api request refused"),
         }
 
@@ -138,5 +166,63 @@ impl IntoResponse for ClientError {
             field: self.field(),
         };
         (self.status(), Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_address_is_a_403_naming_the_field_and_a_transport_failure_a_502() {
+        let refused = HttpError::Refused { url: "http://127.0.0.1/".into(), reason: "no".into() };
+        let failed = HttpError::Transport { url: "http://a.test/".into(), reason: "gone".into() };
+
+        let refused = ClientError::from_http("url", refused);
+        let failed = ClientError::from_http("source.issuer", failed);
+
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert_eq!(refused.code(), "address_refused");
+        assert_eq!(refused.field().as_deref(), Some("url"));
+        assert_eq!(failed.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(failed.field().as_deref(), Some("source.issuer"));
+    }
+
+    /// A log sink for one test.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn learner_choices_log_below_error_and_our_own_failures_at_error() {
+        let log = Captured::default();
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(move || sink.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let read = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+
+        let _ = ClientError::Refused { field: "url", reason: "loopback".into() }.into_response();
+        let refused = read();
+        let _ = ClientError::Provider { field: "url", message: "HTTP 404".into() }.into_response();
+        let provider = read();
+        let _ = ClientError::Internal(anyhow::anyhow!("bug")).into_response();
+        let internal = read();
+
+        assert!(refused.contains("DEBUG") && !refused.contains("WARN"), "{refused}");
+        assert!(provider.contains("WARN") && !provider.contains("ERROR"), "{provider}");
+        assert!(internal.contains("ERROR"), "{internal}");
     }
 }

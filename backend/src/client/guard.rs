@@ -97,6 +97,12 @@ fn refusal_v6(ip: Ipv6Addr) -> Option<&'static str> {
     }
 }
 
+/// The resolver's refusal, told apart from other resolution failures so the learner gets a
+/// refusal naming the field rather than a transport error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HostRefused(pub String);
+
 /// A resolver that drops refused addresses, failing when none is left. The embedded
 /// provider's host (the public URL's) is exempt.
 #[derive(Debug, Clone)]
@@ -121,10 +127,10 @@ impl Resolve for GuardedResolver {
             if allowed.is_empty() {
                 let reason = found.first().and_then(|addr| refusal(addr.ip()));
                 let message = format!(
-                    "refused: `{host}` resolves only to addresses hosted mode forbids ({})",
+                    "`{host}` resolves only to addresses hosted mode forbids ({})",
                     reason.as_deref().unwrap_or("none found")
                 );
-                return Err(message.into());
+                return Err(HostRefused(message).into());
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })

@@ -207,9 +207,11 @@ impl<'a> Recorder<'a> {
         for (name, value) in &parts.headers {
             outgoing = outgoing.header(name, value);
         }
-        let mut response = outgoing.send().await.map_err(|error| HttpError::Transport {
-            url: url_text.clone(),
-            reason: error_chain(&error),
+        let mut response = outgoing.send().await.map_err(|error| match host_refused(&error) {
+            Some(refused) => {
+                HttpError::Refused { url: url_text.clone(), reason: refused.0.clone() }
+            }
+            None => HttpError::Transport { url: url_text.clone(), reason: error_chain(&error) },
         })?;
 
         // Step 3: read at most BODY_CAP bytes of the body.
@@ -316,6 +318,20 @@ pub fn request_entry(
 }
 
 /// An error and its causes on one line: reqwest hides the useful part in the chain.
+/// The guard's refusal, if the resolver's is among the error's causes.
+fn host_refused<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e guard::HostRefused> {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if let Some(refused) = current.downcast_ref::<guard::HostRefused>() {
+            return Some(refused);
+        }
+        cause = current.source();
+    }
+    None
+}
+
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -357,6 +373,30 @@ mod tests {
         assert!(check("http://localhost:8091/idp/jwks").is_ok());
         assert!(check("http://localhost:9600/good").is_err());
         assert!(check("https://localhost/").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_host_name_resolving_to_loopback_is_refused_not_a_transport_failure() {
+        // Only `127.0.0.1` is exempt, so `localhost` is judged by what it resolves to.
+        let outbound = Outbound::new("http://127.0.0.1:8080", true).unwrap();
+        let recorder = Recorder::new(&outbound, Redactor::new("client", None));
+        let request = http::Request::get("http://localhost:9/").body(Vec::new()).unwrap();
+
+        let result = recorder.send(request).await;
+
+        match result {
+            Err(HttpError::Refused { reason, .. }) => {
+                assert!(reason.contains("`localhost`") && reason.contains("loopback"), "{reason}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hosted_mode_names_the_refused_address_and_its_range() {
+        let reason = check(true, "http://[::169.254.169.254]/").unwrap_err();
+
+        assert!(reason.contains("169.254.169.254, which is link-local"), "{reason}");
     }
 
     #[test]

@@ -220,10 +220,10 @@ pub async fn discover(
         .header("accept", "application/json")
         .body(Vec::new())
         .map_err(anyhow::Error::from)?;
-    let response = recorder.send(request).await.map_err(|error| ClientError::Provider {
-        field: "source.issuer",
-        message: error.to_string(),
-    })?;
+    let response = recorder
+        .send(request)
+        .await
+        .map_err(|error| ClientError::from_http("source.issuer", error))?;
     let body = String::from_utf8_lossy(response.body()).into_owned();
     if !response.status().is_success() {
         return Err(ClientError::Provider {

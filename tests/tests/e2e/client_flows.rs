@@ -577,9 +577,27 @@ async fn hosted_mode_refuses_a_loopback_issuer_but_keeps_the_lab_provider() {
     let (status, error) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
     let lab: grantlab_shared::ProfileList = flow.get("/api/profiles").await.unwrap();
 
-    assert_eq!(status, StatusCode::BAD_GATEWAY, "{error}");
-    assert!(error["message"].as_str().unwrap().contains("loopback"), "{error}");
+    assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
+    assert_eq!(error["error"], "address_refused", "{error}");
+    assert_eq!(error["field"], "source.issuer", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("127.0.0.1 is loopback"), "{error}");
     assert!(!lab.profiles[0].endpoints.token_endpoint.is_empty());
+}
+
+#[tokio::test]
+async fn hosted_mode_refuses_a_call_to_a_loopback_url_naming_the_field() {
+    let server = TestServer::start_with(|config| config.hosted = true).await.unwrap();
+    let mut flow = Flow::start(&server.url);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/private", listener.local_addr().unwrap());
+
+    let call = json!({"method": "GET", "url": url, "token": null});
+    let (status, error) = flow.send(Method::POST, "/api/call", &call).await.unwrap();
+
+    assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
+    assert_eq!(error["error"], "address_refused", "{error}");
+    assert_eq!(error["field"], "url", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("127.0.0.1 is loopback"), "{error}");
 }
 
 #[tokio::test]
