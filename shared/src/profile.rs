@@ -113,10 +113,11 @@ pub enum ProfileSource {
         /// The preset's id from `GET /api/profiles`.
         id: String,
     },
-    /// Fetch `{issuer}/.well-known/openid-configuration` (falling back to RFC 8414's
-    /// `/.well-known/oauth-authorization-server`).
+    /// Fetch `{issuer}/.well-known/openid-configuration`, or after a 404 RFC 8414's
+    /// `/.well-known/oauth-authorization-server`; the report's `url` says which answered.
     Discovered {
-        /// The issuer identifier, an https URL (http only for loopback).
+        /// The issuer identifier, an https URL; plain http is refused in `--hosted` mode (but
+        /// for the lab provider) and accepted locally.
         issuer: String,
     },
     /// Endpoints given by hand.

@@ -72,6 +72,12 @@ impl Outbound {
         Ok(Self { client, hosted, exempt_origin: Some(public.origin()) })
     }
 
+    /// Whether plain http to `url` is refused: in hosted mode, where a learner's traffic
+    /// crosses a real network, everything but this server's own origin must use https.
+    pub fn plain_http_refused(&self, url: &Url) -> bool {
+        self.hosted && url.scheme() == "http" && self.exempt_origin.as_ref() != Some(&url.origin())
+    }
+
     /// Refuses what the client may never call: other schemes, and in hosted mode IP literals
     /// in refused ranges (host names are checked after resolution, by the resolver).
     pub fn check_url(&self, url: &Url) -> Result<(), String> {
@@ -124,6 +130,11 @@ impl<'a> Recorder<'a> {
             label: Mutex::new("back-channel request".into()),
             entries: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The client this recorder sends through.
+    pub fn outbound(&self) -> &Outbound {
+        self.outbound
     }
 
     /// Names the next exchange in the timeline.
@@ -397,6 +408,18 @@ mod tests {
         let reason = check(true, "http://[::169.254.169.254]/").unwrap_err();
 
         assert!(reason.contains("169.254.169.254, which is link-local"), "{reason}");
+    }
+
+    #[test]
+    fn hosted_mode_refuses_plain_http_except_at_its_own_origin() {
+        let hosted = Outbound::new("http://127.0.0.1:8080", true).unwrap();
+        let local = Outbound::new("http://127.0.0.1:8080", false).unwrap();
+        let url = |text: &str| Url::parse(text).unwrap();
+
+        assert!(hosted.plain_http_refused(&url("http://id.example.test/")));
+        assert!(!hosted.plain_http_refused(&url("https://id.example.test/")));
+        assert!(!hosted.plain_http_refused(&url("http://127.0.0.1:8080/idp")));
+        assert!(!local.plain_http_refused(&url("http://id.example.test/")));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Provider profiles: the lab provider, presets, discovery (OIDC Discovery §4, RFC 8414 §3)
-//! with its problems pointed out, and endpoints entered by hand.
+//! Provider profiles: the lab provider, presets, discovery (OIDC Discovery §4, falling back to
+//! RFC 8414 §3 after a 404) with its problems pointed out, and endpoints entered by hand.
+//! Issuers use https; plain http is refused in `--hosted` mode (but for the lab provider's own
+//! origin) and accepted locally, where toy providers run on plain http.
 
 use std::path::Path;
 
@@ -12,7 +14,7 @@ use url::Url;
 
 use super::ClientState;
 use super::error::ClientError;
-use super::http::{BODY_CAP, Recorder};
+use super::http::{BODY_CAP, HttpError, Recorder};
 use super::state::StoredProfile;
 
 /// A preset from the `--profiles` file: `[{"id", "label", "issuer" | "endpoints",
@@ -204,26 +206,50 @@ pub fn check_url(field: &'static str, value: &str) -> Result<Url, ClientError> {
     Ok(url)
 }
 
-/// Fetches `{issuer}/.well-known/openid-configuration` and reads it leniently: the endpoints,
-/// the advertised scopes, and every problem found (OIDC Discovery §3 and §4.3).
+/// Fetches `{issuer}/.well-known/openid-configuration`, or after a 404 RFC 8414's
+/// `/.well-known/oauth-authorization-server`, and reads it leniently: the endpoints, the
+/// advertised scopes, and every problem found (OIDC Discovery §3 and §4.3, RFC 8414 §2-3).
+/// The report's `url` tells the learner which of the two answered.
 pub async fn discover(
     recorder: &Recorder<'_>,
     issuer: &str,
 ) -> Result<(DiscoveryReport, Endpoints, Vec<String>), ClientError> {
-    // Step 1: build the well-known URL from the issuer (OIDC Discovery §4.1).
+    // Step 1: build the OpenID well-known URL from the issuer (OIDC Discovery §4.1).
     let issuer_url = check_url("source.issuer", issuer)?;
-    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    if let Err(reason) = recorder.outbound().check_url(&issuer_url) {
+        let refused = HttpError::Refused { url: issuer.to_owned(), reason };
+        return Err(ClientError::from_http("source.issuer", refused));
+    }
+    if recorder.outbound().plain_http_refused(&issuer_url) {
+        return Err(ClientError::InvalidField {
+            field: "source.issuer",
+            expected: format!(
+                "an https issuer (OIDC Discovery §3): hosted mode refuses plain http to other \
+                 hosts, found `{issuer}`"
+            ),
+        });
+    }
+    let mut url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
 
-    // Step 2: fetch it through the recorder.
+    // Step 2: fetch it through the recorder; after a 404, try RFC 8414's URL.
     recorder.label("discovery (OIDC Discovery §4)");
-    let request = http::Request::get(&url)
-        .header("accept", "application/json")
-        .body(Vec::new())
-        .map_err(anyhow::Error::from)?;
-    let response = recorder
-        .send(request)
-        .await
-        .map_err(|error| ClientError::from_http("source.issuer", error))?;
+    let mut response = fetch_metadata(recorder, &url).await?;
+    let oauth_only = response.status() == http::StatusCode::NOT_FOUND;
+    if oauth_only {
+        let tried = url;
+        url = oauth_metadata_url(&issuer_url);
+        recorder.label("discovery (RFC 8414 §3, after a 404 for OpenID's)");
+        response = fetch_metadata(recorder, &url).await?;
+        if !response.status().is_success() {
+            return Err(ClientError::Provider {
+                field: "source.issuer",
+                message: format!(
+                    "no discovery document: {tried} answered HTTP 404 and {url} answered HTTP {}",
+                    response.status()
+                ),
+            });
+        }
+    }
     let body = String::from_utf8_lossy(response.body()).into_owned();
     if !response.status().is_success() {
         return Err(ClientError::Provider {
@@ -261,17 +287,28 @@ pub async fn discover(
         }
         found.unwrap_or_default()
     };
-    let found_issuer = required("issuer", "REQUIRED, OIDC Discovery §3");
+    let found_issuer = required("issuer", "REQUIRED, OIDC Discovery §3, RFC 8414 §2");
     let authorization_endpoint = required("authorization_endpoint", "REQUIRED, OIDC Discovery §3");
     let token_endpoint = required("token_endpoint", "REQUIRED unless only implicit, §3");
-    let jwks_uri = required("jwks_uri", "REQUIRED, OIDC Discovery §3");
-    for name in ["response_types_supported", "subject_types_supported"] {
-        if !document.get(name).is_some_and(Value::is_array) {
+    // RFC 8414 §2 makes `jwks_uri` optional and knows nothing of subjects or ID tokens.
+    let jwks_uri = if oauth_only {
+        text("jwks_uri").unwrap_or_default()
+    } else {
+        required("jwks_uri", "REQUIRED, OIDC Discovery §3")
+    };
+    let lists: &[&str] = if oauth_only {
+        &["response_types_supported"]
+    } else {
+        &[
+            "response_types_supported",
+            "subject_types_supported",
+            "id_token_signing_alg_values_supported",
+        ]
+    };
+    for name in lists {
+        if !document.get(*name).is_some_and(Value::is_array) {
             problems.push(missing_list(name));
         }
-    }
-    if !document.get("id_token_signing_alg_values_supported").is_some_and(Value::is_array) {
-        problems.push(missing_list("id_token_signing_alg_values_supported"));
     }
     for name in OPTIONAL_ENDPOINTS {
         if let Some(value) = document.get(name).filter(|value| !value.is_string()) {
@@ -314,6 +351,30 @@ pub async fn discover(
     let _ = issuer_url;
     let document = kept_document(serde_json::to_string_pretty(&document).unwrap_or(body));
     Ok((DiscoveryReport { url, document, problems }, endpoints, scopes))
+}
+
+/// One GET for a metadata document, recorded; any HTTP status is handed back.
+async fn fetch_metadata(
+    recorder: &Recorder<'_>,
+    url: &str,
+) -> Result<http::Response<Vec<u8>>, ClientError> {
+    let request = http::Request::get(url)
+        .header("accept", "application/json")
+        .body(Vec::new())
+        .map_err(anyhow::Error::from)?;
+    recorder.send(request).await.map_err(|error| ClientError::from_http("source.issuer", error))
+}
+
+/// RFC 8414 §3's metadata URL: the well-known segment goes between the host and the issuer's
+/// path, so `https://a.test/tenant` is described at
+/// `https://a.test/.well-known/oauth-authorization-server/tenant`.
+fn oauth_metadata_url(issuer: &Url) -> String {
+    let path = issuer.path().trim_end_matches('/');
+    let mut url = issuer.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    url.to_string()
 }
 
 /// Endpoints a discovery document may hold (OIDC Discovery §3, RFC 7009, RFC 7662).
@@ -413,6 +474,17 @@ fn is_loopback(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc_8414_metadata_url_puts_the_well_known_segment_before_the_issuer_path() {
+        let url = |issuer: &str| oauth_metadata_url(&Url::parse(issuer).unwrap());
+
+        assert_eq!(
+            url("https://a.test/tenant/"),
+            "https://a.test/.well-known/oauth-authorization-server/tenant"
+        );
+        assert_eq!(url("https://a.test"), "https://a.test/.well-known/oauth-authorization-server");
+    }
 
     #[test]
     fn presets_file_is_read_with_endpoints_or_issuer() {

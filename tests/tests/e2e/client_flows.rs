@@ -601,6 +601,42 @@ async fn hosted_mode_refuses_a_call_to_a_loopback_url_naming_the_field() {
 }
 
 #[tokio::test]
+async fn discovery_falls_back_to_rfc_8414_after_a_404_and_says_which_answered() {
+    let server = TestServer::start().await.unwrap();
+    let mut flow = Flow::start(&server.url);
+    let json = "application/json".to_owned();
+    let metadata = r#"{"issuer": "{base}", "authorization_endpoint": "{base}/authorize",
+        "token_endpoint": "{base}/token", "response_types_supported": ["code"]}"#;
+    let issuer =
+        canned_answers(vec![(404, json.clone(), "{}".into()), (200, json, metadata.into())]).await;
+
+    let choice = json!({"source": {"kind": "discovered", "issuer": issuer}, "client_id": "x"});
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    let report = &profile["discovery"];
+    let expected = format!("{issuer}/.well-known/oauth-authorization-server");
+    assert_eq!(report["url"], expected.as_str(), "{profile}");
+    assert_eq!(report["problems"], json!([]), "{profile}");
+    assert_eq!(profile["endpoints"]["token_endpoint"], format!("{issuer}/token"));
+}
+
+#[tokio::test]
+async fn hosted_mode_refuses_a_plain_http_issuer_on_another_host() {
+    let server = TestServer::start_with(|config| config.hosted = true).await.unwrap();
+    let mut flow = Flow::start(&server.url);
+
+    // Refused before any request, so the made-up host is never resolved.
+    let issuer = "http://idp.example.test";
+    let choice = json!({"source": {"kind": "discovered", "issuer": issuer}, "client_id": "x"});
+    let (status, error) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(error["field"], "source.issuer", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("https"), "{error}");
+}
+
+#[tokio::test]
 async fn auto_redeem_gets_tokens_at_the_callback() {
     let server = lab().await;
     let mut flow = Flow::start(&server.url);
