@@ -122,8 +122,45 @@ pub async fn workshop(paths: &Paths) -> anyhow::Result<String> {
     ));
     drop(server);
 
+    out.push_str(&held_memory(paths).await?);
     out.push_str(&ramp(paths).await?);
     Ok(out)
+}
+
+/// Learners at once while the sessions are filled, in [`held_memory`].
+const HELD_CONCURRENCY: usize = 16;
+
+/// Memory per live session without the burst: a fresh server, the same flows 16 at a time.
+///
+/// The burst above also counts what the allocator keeps from its peak (buffers of requests
+/// in flight, freed but not returned to the system); this measures the sessions alone.
+async fn held_memory(paths: &Paths) -> anyhow::Result<String> {
+    use futures_util::StreamExt;
+
+    let server = Process::grantlab(&paths.server, &paths.dist, None)?;
+    let tally = RefCell::new(Tally::default());
+    let warm = learner(&server.base, 0, Duration::ZERO, false, &tally).await;
+    drop(warm.context("a single learner's flow")?);
+    let (_, rss_before) = procs::memory(server.pid());
+
+    let flows = (0..LEARNERS)
+        .map(|index| learner(&server.base, index as u64 + 1, Duration::ZERO, false, &tally));
+    let results: Vec<_> =
+        futures_util::stream::iter(flows).buffer_unordered(HELD_CONCURRENCY).collect().await;
+    let failed = results.iter().filter(|result| result.is_err()).count();
+    drop(results);
+    let (_, rss_after) = procs::memory(server.pid());
+    drop(server);
+
+    let grown = rss_after.saturating_sub(rss_before) as f64;
+    let per_session = grown / LEARNERS as f64 / 1024.0;
+    Ok(format!(
+        "The same {LEARNERS} flows on a fresh server, {HELD_CONCURRENCY} at a time and no \
+         think time ({failed} failed): resident memory grew {:.1} MB, **{per_session:.1} KB per \
+         learner session** held (target <= 32 KB: {}).\n\n",
+        grown / 1048576.0,
+        if per_session <= 32.0 { "met" } else { "**not met**" },
+    ))
 }
 
 /// Without think time: arrival rates up, until p99 of a step passes 1 s or a flow fails.
