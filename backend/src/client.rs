@@ -404,6 +404,7 @@ async fn refresh(
 async fn userinfo(
     State(state): Shared,
     session: Session,
+    Json(_): Json<extract::NoFields>,
 ) -> Result<axum::Json<Outcome>, ClientError> {
     Ok(axum::Json(call::userinfo(&state, &session).await?))
 }

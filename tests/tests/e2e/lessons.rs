@@ -640,7 +640,7 @@ async fn lesson_userinfo_gets_an_opaque_token_good_at_userinfo() {
     let learner = Learner::start().await;
     learner.run("userinfo", "alice").await;
 
-    let userinfo: Outcome = learner.post("/api/userinfo", &()).await;
+    let userinfo: Outcome = learner.post("/api/userinfo", &serde_json::json!({})).await;
 
     assert!(userinfo.ok, "{}", userinfo.summary);
     assert!(learner.progress("userinfo").await.complete());
