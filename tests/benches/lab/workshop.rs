@@ -24,7 +24,7 @@ const ARRIVAL: Duration = Duration::from_secs(10);
 /// No learner's flow may take longer than this, whatever happens.
 const FLOW_LIMIT: Duration = Duration::from_secs(90);
 /// Without think time: arrival rates tried (learners per second), each for [`RAMP_TIME`].
-const RAMP: [usize; 6] = [10, 20, 40, 80, 160, 320];
+const RAMP: [usize; 8] = [10, 20, 40, 80, 160, 320, 640, 1280];
 const RAMP_TIME: Duration = Duration::from_secs(4);
 
 /// The steps of a learner's flow, in order.

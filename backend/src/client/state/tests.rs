@@ -114,9 +114,39 @@ async fn the_session_store_holds_one_string_and_loads_it_back() {
 
     let stored = session.get_value(KEY).await.unwrap().unwrap();
     assert!(stored.is_string(), "{stored}");
+    assert!(!stored.to_string().contains("a-code"), "stored deflated: {stored}");
     let back = ClientSession::load(&session).await.unwrap();
     assert_eq!(back.code.as_deref(), Some("a-code"));
     assert_eq!(back.timeline.len(), 1);
+}
+
+#[test]
+fn a_packed_session_is_smaller_and_unpacks_to_the_same_json() {
+    let mut data = ClientSession::default();
+    for _ in 0..4 {
+        data.record(vec![entry(
+            "{\"access_token\":\"eyJhbGciOi\",\"token_type\":\"Bearer\"}".into(),
+        )]);
+    }
+    let json = data.encode().unwrap();
+
+    let packed = pack(&json).unwrap();
+
+    assert!(packed.len() * 2 < json.len(), "{} of {}", packed.len(), json.len());
+    assert_eq!(unpack(&packed).unwrap(), json);
+}
+
+#[test]
+fn a_packed_record_that_is_broken_or_too_large_is_refused_clearly() {
+    let bomb = pack(&"x".repeat(3 * SESSION_BUDGET)).unwrap();
+    let cases = [("not base64!", "base64"), ("AAEC", "inflate"), (bomb.as_str(), "budget")];
+
+    for (record, reason) in cases {
+        let error = unpack(record).unwrap_err();
+
+        assert!(matches!(error, ClientError::SessionUnreadable { .. }), "{error}");
+        assert!(error.to_string().contains(reason), "{record}: {error}");
+    }
 }
 
 #[tokio::test]
