@@ -83,7 +83,16 @@ pub fn test_tools() -> anyhow::Result<()> {
     let interop = std::env::current_dir()?.join("tests/interop");
     if interop.join("package.json").is_file() {
         let verb = if interop.join("package-lock.json").is_file() { "ci" } else { "install" };
-        let installed = interop.join("node_modules/.package-lock.json").is_file();
+        // npm keeps a copy of the lock it installed from; a newer lock means new peers.
+        let modified = |path: &str| std::fs::metadata(interop.join(path))?.modified();
+        let installed =
+            match (modified("node_modules/.package-lock.json"), modified("package.json")) {
+                (Ok(installed), Ok(wanted)) => {
+                    let locked = modified("package-lock.json").unwrap_or(wanted);
+                    installed >= wanted.max(locked)
+                }
+                _ => false,
+            };
         if !installed {
             step(
                 "install the interop peers from npm",
