@@ -172,6 +172,7 @@ impl IntoResponse for ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::Captured;
 
     #[test]
     fn a_refused_address_is_a_403_naming_the_field_and_a_transport_failure_a_502() {
@@ -188,21 +189,6 @@ mod tests {
         assert_eq!(failed.field().as_deref(), Some("source.issuer"));
     }
 
-    /// A log sink for one test.
-    #[derive(Clone, Default)]
-    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn learner_choices_log_below_error_and_our_own_failures_at_error() {
         let log = Captured::default();
@@ -212,7 +198,7 @@ mod tests {
             .with_writer(move || sink.clone())
             .finish();
         let _guard = tracing::subscriber::set_default(subscriber);
-        let read = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let read = || log.text();
 
         let _ = ClientError::Refused { field: "url", reason: "loopback".into() }.into_response();
         let refused = read();

@@ -62,6 +62,8 @@ mod tests {
 
     use tower_sessions::MemoryStore;
 
+    use crate::telemetry::Captured;
+
     use super::*;
 
     fn session() -> Session {
@@ -87,21 +89,6 @@ mod tests {
         assert!(!current(&other).await.any());
     }
 
-    /// A log sink for one test.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[tokio::test]
     async fn turning_a_switch_on_warns_and_turning_all_off_does_not() {
         let log = Captured::default();
@@ -111,9 +98,9 @@ mod tests {
         let learner = session();
 
         set(&learner, Mischief::default()).await.unwrap();
-        let calm = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let calm = log.text();
         set(&learner, Mischief { wrong_pkce_verifier: true, ..Mischief::default() }).await.unwrap();
-        let loud = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let loud = log.text();
 
         assert!(!calm.contains("WARN"), "{calm}");
         assert!(loud.contains("WARN") && loud.contains("wrong_pkce_verifier: true"), "{loud}");

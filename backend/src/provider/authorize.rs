@@ -841,26 +841,12 @@ fn consent_inner(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::Captured;
 
     #[test]
     fn response_type_words_may_come_in_any_order() {
         assert_eq!(parse_response_type("id_token code"), Some(ResponseType::CodeIdToken));
         assert_eq!(parse_response_type("token"), None);
-    }
-
-    /// A log sink for one test.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
     }
 
     #[test]
@@ -869,7 +855,7 @@ mod tests {
         let sink = log.clone();
         let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).finish();
         let _guard = tracing::subscriber::set_default(subscriber);
-        let read = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let read = || log.text();
 
         let absent = lab_lifetime(None, crate::SANDBOX_CLIENT_ID);
         let refused = lab_lifetime(Some("10"), "lab-web");

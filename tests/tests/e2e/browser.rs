@@ -421,14 +421,14 @@ async fn links_move_without_a_reload_and_back_returns_to_the_previous_step() {
 }
 
 /// The element `selector` finds, once it is there.
-async fn find(browser: &Browser, selector: &str) -> Element {
+pub(crate) async fn find(browser: &Browser, selector: &str) -> Element {
     wait_for(selector, STEP, || async { browser.client.find(Locator::Css(selector)).await.ok() })
         .await
         .unwrap()
 }
 
 /// Clicks `selector` once it is there and enabled.
-async fn click(browser: &Browser, selector: &str) {
+pub(crate) async fn click(browser: &Browser, selector: &str) {
     let element = wait_for(selector, STEP, || async {
         let element = browser.client.find(Locator::Css(selector)).await.ok()?;
         element.is_enabled().await.ok()?.then_some(element)
@@ -439,7 +439,7 @@ async fn click(browser: &Browser, selector: &str) {
 }
 
 /// The text of `selector` when it is there and not empty.
-async fn text_of(browser: &Browser, selector: &str) -> Option<String> {
+pub(crate) async fn text_of(browser: &Browser, selector: &str) -> Option<String> {
     let element = browser.client.find(Locator::Css(selector)).await.ok()?;
     element.text().await.ok().filter(|text| !text.is_empty())
 }

@@ -17,6 +17,8 @@ use grantlab_shared::LabTrack;
 use grantlab_tests::{Browser, LabWebApp, TestServer, lab2_scenario, parse_env_file, wait_for};
 use serde_json::Value;
 
+use crate::browser::{click, find, text_of};
+
 /// How long one step of the flow may take in the browser.
 const STEP: Duration = Duration::from_secs(20);
 
@@ -201,28 +203,4 @@ async fn lab_web_app_shows_the_apis_refusal_for_a_user_without_read_reports() {
 async fn check_found(browser: &Browser, name: &str) -> String {
     let selector = format!("#checks .check[data-name='{name}'] code");
     text_of(browser, &selector).await.unwrap_or_else(|| panic!("no API check named {name}"))
-}
-
-/// The element `selector` finds, once it is there.
-async fn find(browser: &Browser, selector: &str) -> fantoccini::elements::Element {
-    wait_for(selector, STEP, || async { browser.client.find(Locator::Css(selector)).await.ok() })
-        .await
-        .unwrap()
-}
-
-/// Clicks `selector` once it is there and enabled.
-async fn click(browser: &Browser, selector: &str) {
-    let element = wait_for(selector, STEP, || async {
-        let element = browser.client.find(Locator::Css(selector)).await.ok()?;
-        element.is_enabled().await.ok()?.then_some(element)
-    })
-    .await
-    .unwrap();
-    element.click().await.unwrap();
-}
-
-/// The text of `selector` when it is there and not empty.
-async fn text_of(browser: &Browser, selector: &str) -> Option<String> {
-    let element = browser.client.find(Locator::Css(selector)).await.ok()?;
-    element.text().await.ok().filter(|text| !text.is_empty())
 }
