@@ -133,9 +133,10 @@ const HELD_CONCURRENCY: usize = 16;
 /// Memory per live session without the burst: a fresh server, the same flows 16 at a time.
 ///
 /// The burst above also counts what the allocator keeps from its peak (buffers of requests
-/// in flight, freed but not returned to the system); this measures the sessions alone.
+/// in flight, freed but not returned to the system) and every learner's open connection;
+/// this measures the sessions alone.
 async fn held_memory(paths: &Paths) -> anyhow::Result<String> {
-    use futures_util::StreamExt;
+    use futures_util::{FutureExt, StreamExt};
 
     let server = Process::grantlab(&paths.server, &paths.dist, None)?;
     let tally = RefCell::new(Tally::default());
@@ -143,8 +144,12 @@ async fn held_memory(paths: &Paths) -> anyhow::Result<String> {
     drop(warm.context("a single learner's flow")?);
     let (_, rss_before) = procs::memory(server.pid());
 
-    let flows = (0..LEARNERS)
-        .map(|index| learner(&server.base, index as u64 + 1, Duration::ZERO, false, &tally));
+    // Each learner's client goes as its flow ends, closing its connection: what is measured is
+    // the sessions, not 1,000 idle keep-alive connections (about 8 KB of buffers each).
+    let flows = (0..LEARNERS).map(|index| {
+        learner(&server.base, index as u64 + 1, Duration::ZERO, false, &tally)
+            .map(|result| result.map(drop))
+    });
     let results: Vec<_> =
         futures_util::stream::iter(flows).buffer_unordered(HELD_CONCURRENCY).collect().await;
     let failed = results.iter().filter(|result| result.is_err()).count();
