@@ -74,7 +74,7 @@ pub struct RedeemRequest {
 }
 
 /// `POST /api/refresh` (RFC 6749 §6).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshRequest {
     /// How to authenticate; `client_secret_basic` by default.
     #[serde(default)]
@@ -82,6 +82,12 @@ pub struct RefreshRequest {
     /// Send the refresh token from before the last rotation, to see reuse detection.
     #[serde(default)]
     pub replay_previous: bool,
+    /// `audience`, the common extension: which API the new access token is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// `resource` (RFC 8707 §2.2): which API the new access token is for; repeatable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 /// `POST /api/client-credentials` (RFC 6749 §4.4): a token for the client itself.

@@ -1,5 +1,6 @@
 //! The token endpoint, through `oauth2`: redeeming the code (RFC 6749 §4.1.3), refreshing
-//! (§6), client credentials (§4.4); and revocation (RFC 7009) and introspection (RFC 7662).
+//! (§6, naming the API again if asked), client credentials (§4.4); and revocation (RFC 7009)
+//! and introspection (RFC 7662).
 //!
 //! Every answer is also read leniently from the raw body the recorder kept, so a provider that
 //! bends the spec is explained instead of ending in a parse error.
@@ -205,17 +206,19 @@ pub async fn refresh(
         request.client_auth,
     )?;
     let token = RefreshToken::new(refresh_token);
+    let mut exchange = client.exchange_refresh_token(&token);
+    if let Some(audience) = request.audience.clone().filter(|audience| !audience.is_empty()) {
+        exchange = exchange.add_extra_param("audience", audience);
+    }
+    for resource in &request.resources {
+        exchange = exchange.add_extra_param("resource", resource.clone());
+    }
     recorder.label(if request.replay_previous {
         "token request (refresh_token, replayed)"
     } else {
         "token request (refresh_token)"
     });
-    let typed = client
-        .exchange_refresh_token(&token)
-        .request_async(&recorder)
-        .await
-        .err()
-        .map(|e| e.to_string());
+    let typed = exchange.request_async(&recorder).await.err().map(|e| e.to_string());
 
     // Step 3: keep the answer; a replay that works means no reuse detection.
     let scopes = tokens.scope.clone();

@@ -407,17 +407,18 @@ pub fn named_api<'w>(
     };
 
     // 3. `audience` and `resource` name the same API, and it is one the provider knows.
-    let identifier = match (audience, resource) {
+    let (field, identifier) = match (audience, resource) {
         (Some(audience), Some(resource)) if audience != resource => {
             let description = "`audience` and `resource` name different APIs".to_owned();
             return Err(("invalid_target", description));
         }
-        (Some(identifier), _) | (None, Some(identifier)) => identifier,
+        (Some(identifier), _) => ("audience", identifier),
+        (None, Some(identifier)) => ("resource", identifier),
         (None, None) => return Ok(None),
     };
     match world.api(identifier) {
         Some(api) => Ok(Some(api)),
-        None => Err(("invalid_target", format!("no API has the identifier `{identifier}`"))),
+        None => Err(("invalid_target", format!("`{field}` `{identifier}` names no known API"))),
     }
 }
 

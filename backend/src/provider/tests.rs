@@ -1762,3 +1762,126 @@ async fn userinfo_refuses_an_access_token_repeated_in_the_body() {
     assert_eq!(body["error"], "invalid_request");
     assert!(body["error_description"].as_str().unwrap().contains("repeated"));
 }
+
+/// A refresh request for `refresh_token` with `extra` fields added.
+async fn refresh_naming(lab: &Lab, refresh_token: &str, extra: &[(&str, &str)]) -> Response {
+    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)];
+    form.extend_from_slice(extra);
+    lab.token(&form).await
+}
+
+/// The `invalid_target` description of a refused token request.
+async fn invalid_target(response: Response) -> String {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = json(response).await;
+    assert_eq!(body["error"], "invalid_target", "{body}");
+    body["error_description"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn refresh_naming_the_granted_api_by_resource_or_audience_gets_its_token_rfc_8707() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let mut refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+
+    for field in ["resource", "audience"] {
+        let response = refresh_naming(&lab, &refresh, &[(field, EXPENSES)]).await;
+
+        assert_eq!(response.status(), StatusCode::OK, "{field}");
+        let body = json(response).await;
+        let claims = lab.claims(body["access_token"].as_str().unwrap(), EXPENSES);
+        assert_eq!(claims["aud"][0], EXPENSES, "{field}");
+        refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    }
+}
+
+#[tokio::test]
+async fn refresh_naming_another_api_is_invalid_target_naming_the_expected_one() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    for field in ["resource", "audience"] {
+        let other = [(field, "https://reports-service")];
+        let description = invalid_target(refresh_naming(&lab, refresh, &other).await).await;
+
+        assert!(
+            description.contains(&format!("`{field}` `https://reports-service`")),
+            "{description}"
+        );
+        assert!(description.contains("granted for `https://expenses-api`"), "{description}");
+    }
+    let unrefused = refresh_naming(&lab, refresh, &[]).await;
+    assert_eq!(unrefused.status(), StatusCode::OK, "a refused request spends nothing");
+}
+
+#[tokio::test]
+async fn refresh_naming_an_unknown_api_is_invalid_target_naming_the_expected_one() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    let unknown = [("resource", "https://nowhere.test")];
+    let description = invalid_target(refresh_naming(&lab, refresh, &unknown).await).await;
+
+    assert!(description.contains("`resource` `https://nowhere.test` names no known API"));
+    assert!(description.contains("granted for `https://expenses-api`"), "{description}");
+}
+
+#[tokio::test]
+async fn refresh_refuses_several_resources_a_relative_one_and_disagreeing_names() {
+    let lab = lab();
+    let tokens = lab.tokens(&[], "alice").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (
+            &[("resource", EXPENSES), ("resource", "https://reports-service")],
+            "one resource at a time",
+        ),
+        (&[("resource", "expenses-api")], "must be an absolute URI without a fragment"),
+        (&[("resource", EXPENSES), ("audience", "https://reports-service")], "name different APIs"),
+    ];
+
+    for (extra, reason) in cases {
+        let description = invalid_target(refresh_naming(&lab, refresh, extra).await).await;
+
+        assert!(description.contains(reason), "{description}");
+        assert!(description.contains("granted for `https://expenses-api`"), "{description}");
+    }
+}
+
+#[tokio::test]
+async fn refresh_of_a_grant_without_an_api_refuses_a_named_resource() {
+    let lab = lab();
+    let scope = [("audience", ""), ("scope", "openid offline_access")];
+    let tokens = lab.tokens(&scope, "alice").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    let named = [("resource", EXPENSES)];
+    let description = invalid_target(refresh_naming(&lab, refresh, &named).await).await;
+
+    assert!(description.contains("granted for no API"), "{description}");
+    let plain = json(refresh_naming(&lab, refresh, &[]).await).await;
+    let access = plain["access_token"].as_str().unwrap();
+    assert!(jsonwebtoken::decode_header(access).is_err(), "still an opaque token: {access}");
+}
+
+#[tokio::test]
+async fn code_redeemed_naming_another_api_is_invalid_target_naming_the_expected_one() {
+    let lab = lab();
+    let (done, _) = lab.login_and_approve(&request(&[]), "alice").await;
+    let code = param(&done, "code");
+
+    let response = lab
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+            ("audience", "https://reports-service"),
+        ])
+        .await;
+
+    let description = invalid_target(response).await;
+    assert!(description.contains("the code was granted for `https://expenses-api`"));
+}

@@ -1,6 +1,6 @@
 //! The token endpoint (RFC 6749 3.2): the authorization code (4.1.3, with PKCE, RFC 7636
-//! 4.6), refresh (6, with rotation and reuse detection, RFC 9700 4.14) and client credentials
-//! (4.4) grants.
+//! 4.6), refresh (6, with rotation and reuse detection, RFC 9700 4.14; the API named again
+//! per RFC 8707 2.2) and client credentials (4.4) grants.
 
 use std::sync::Arc;
 
@@ -163,16 +163,7 @@ fn code_grant(
     }
 
     // 5. A resource named again must be the one the code is for (RFC 8707 2.2).
-    let named = named_api(&provider.world, params.get("audience")?, &params.all("resource"))
-        .map_err(|(code, description)| ProviderError::token(code, description))?;
-    if let Some(api) = named
-        && record.grant.api.as_deref() != Some(api.identifier.as_str())
-    {
-        return Err(ProviderError::token(
-            "invalid_target",
-            format!("the code was not issued for `{}`", api.identifier),
-        ));
-    }
+    same_api(provider, params, record.grant.api.as_deref(), "code")?;
 
     // 6. Issue: access token, refresh token with offline_access, ID token with openid.
     let grant = record.grant.clone();
@@ -268,7 +259,10 @@ fn refresh_grant(
         grant.scope = asked;
     }
 
-    // 6. Rotate: retire this token, issue the next one of the family.
+    // 6. A resource named again must be the API the grant covers (RFC 8707 2.2).
+    same_api(provider, params, record.grant.api.as_deref(), "refresh token")?;
+
+    // 7. Rotate: retire this token, issue the next one of the family.
     let refresh = if client.rotate_refresh_tokens {
         if let Some(stored) = store.refresh.get_mut(&key) {
             stored.used = true;
@@ -292,6 +286,39 @@ fn refresh_grant(
     };
     tracing::info!(client_id = %client.client_id, "tokens refreshed");
     Ok(response(&grant, access, refresh, id_token))
+}
+
+/// Checks the API a code or refresh request names again, by `resource` (RFC 8707 2.2) or
+/// Auth0's `audience`: it must be the one API `granted` covers; naming none is fine. Each
+/// refusal is `invalid_target` and says what `what` (the code or refresh token) was granted for.
+fn same_api(
+    provider: &Provider,
+    params: &Params,
+    granted: Option<&str>,
+    what: &str,
+) -> Result<(), ProviderError> {
+    let audience = params.get("audience")?;
+    let expected = match granted {
+        Some(api) => format!("the {what} was granted for `{api}`"),
+        None => format!("the {what} was granted for no API, so name none"),
+    };
+
+    // 1. The same rules as every request that names an API: one, absolute, known.
+    let named = named_api(&provider.world, audience, &params.all("resource")).map_err(
+        |(code, description)| ProviderError::token(code, format!("{description}; {expected}")),
+    )?;
+
+    // 2. That API is the granted one.
+    match named {
+        Some(api) if granted != Some(api.identifier.as_str()) => {
+            let field = if audience.is_some() { "audience" } else { "resource" };
+            Err(ProviderError::token(
+                "invalid_target",
+                format!("`{field}` `{}` is not the expected API: {expected}", api.identifier),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The client credentials grant (RFC 6749 4.4): an API is required, unless the client's

@@ -110,7 +110,8 @@ pub fn Refresh() -> Html {
         let current = workbench.session.as_ref().and_then(|s| s.tokens.clone());
         Callback::from(move |_: MouseEvent| {
             before.set(current.clone().map(Rc::new));
-            let body = RefreshRequest { client_auth: *method, replay_previous };
+            let body =
+                RefreshRequest { client_auth: *method, replay_previous, ..Default::default() };
             refresh.run(async move { api::refresh(&body).await });
         })
     };

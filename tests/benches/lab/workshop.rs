@@ -375,6 +375,7 @@ impl Flow<'_> {
                 let body = RefreshRequest {
                     client_auth: ClientAuthMethod::ClientSecretBasic,
                     replay_previous: false,
+                    ..RefreshRequest::default()
                 };
                 outcome(self.client.post(api("refresh")).json(&body).send().await?).await?;
             }

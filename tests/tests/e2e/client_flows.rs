@@ -977,3 +977,29 @@ async fn every_token_response_quirk_is_explained_through_the_whole_stack() {
     }
     assert!(checked >= 4, "only {checked} token quirks found in {}", folder.display());
 }
+
+#[tokio::test]
+async fn lab_refresh_may_name_the_api_again_and_another_one_is_invalid_target() {
+    let server = lab().await;
+    let (mut flow, _) = lab_tokens(&server, |_| {}).await;
+
+    let same: Outcome = flow.post("/api/refresh", &json!({"resources": [EXPENSES]})).await.unwrap();
+    let other: Outcome =
+        flow.post("/api/refresh", &json!({"audience": "https://reports-service"})).await.unwrap();
+
+    assert!(same.ok, "{same:?}");
+    let error = other.error.unwrap();
+    assert_eq!(json!(error.error), json!("invalid_target"));
+    let description = error.error_description.unwrap();
+    assert!(description.contains("`audience` `https://reports-service`"), "{description}");
+    assert!(description.contains("granted for `https://expenses-api`"), "{description}");
+    let timeline: Timeline = flow.timeline().await.unwrap();
+    let bodies: Vec<&str> = timeline
+        .entries
+        .iter()
+        .filter(|entry| entry.label == "token request (refresh_token)")
+        .filter_map(|entry| entry.request_body.as_deref())
+        .collect();
+    assert!(bodies.iter().any(|body| body.contains("resource=https%3A%2F%2Fexpenses-api")));
+    assert!(bodies.iter().any(|body| body.contains("audience=https%3A%2F%2Freports-service")));
+}
