@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod authorize;
+pub mod claims;
 pub mod client_auth;
 pub mod discovery;
 pub mod error;

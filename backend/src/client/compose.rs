@@ -243,6 +243,11 @@ fn meaning(name: &str) -> (&'static str, &'static str) {
             "OIDC Core §3.1.2.1",
         ),
         "login_hint" => ("Who is expected to log in, to prefill the form.", "OIDC Core §3.1.2.1"),
+        "claims" => (
+            "Single claims asked for by name, as JSON: `id_token` members go into the ID token, \
+             `userinfo` members to the userinfo answer, on top of what the scopes give.",
+            "OIDC Core §5.5",
+        ),
         _ => ("An extra parameter, sent as given; unknown ones are ignored.", "RFC 6749 §3.1"),
     }
 }
@@ -282,6 +287,19 @@ mod tests {
         let names: Vec<String> = url.query_pairs().map(|(name, _)| name.into_owned()).collect();
         assert_eq!(names.iter().filter(|name| *name == "resource").count(), 2);
         assert_eq!(names.last().map(String::as_str), Some("ui_locales"));
+    }
+
+    #[test]
+    fn a_claims_extra_is_sent_as_given_and_explained_by_oidc_core_5_5() {
+        let mut draft = draft("https://lab.example/callback".into());
+        let claims = r#"{"userinfo":{"email":null}}"#;
+        draft.extra = vec![grantlab_shared::Param { name: "claims".into(), value: claims.into() }];
+
+        let (composed, _) = compose("https://id.example/authorize", "app", &draft).unwrap();
+
+        let sent = composed.parameters.iter().find(|parameter| parameter.name == "claims");
+        let sent = sent.expect("the claims parameter is in the URL");
+        assert_eq!((sent.value.as_str(), sent.spec.as_str()), (claims, "OIDC Core §5.5"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use super::Provider;
+use super::claims::{self, ClaimsRequest};
 use super::error::{ProviderError, RedirectError};
 use super::mint;
 use super::pages::{self, ConsentGroup, ConsentLine, ResponseMode};
@@ -75,6 +76,8 @@ pub struct AuthRequest {
     pub max_age: Option<u64>,
     /// Pre-fills the username.
     pub login_hint: Option<String>,
+    /// The `claims` parameter (OIDC Core 5.5), read.
+    pub claims: ClaimsRequest,
     /// MISCHIEF (issue 6): a shorter access token lifetime a broken scenario asked for.
     pub lab_lifetime: Option<u64>,
     /// The user entered their password during this request.
@@ -223,7 +226,7 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
         ));
     }
 
-    // 5. Parameters the lab provider does not implement fail loudly.
+    // 5. Request objects, which the lab provider does not implement, fail loudly.
     if get(&back, "request")?.is_some() {
         return Err(fail(&back, "request_not_supported", "`request` is not supported".into()));
     }
@@ -231,13 +234,14 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
         let description = "`request_uri` is not supported".to_owned();
         return Err(fail(&back, "request_uri_not_supported", description));
     }
-    if get(&back, "claims")?.is_some() {
-        // FIXME(#3): the `claims` parameter (OIDC Core 5.5) is not built; scopes pick claims.
-        let description = "the `claims` parameter is not supported; use scopes".to_owned();
-        return Err(fail(&back, "invalid_request", description));
-    }
 
-    // 6. scope, and the API named by `audience` (as Auth0 takes it) or `resource` (RFC 8707).
+    // 6. The claims asked for by name (OIDC Core 5.5).
+    let claims = match get(&back, "claims")? {
+        Some(raw) => claims::parse(raw).map_err(|error| fail(&back, "invalid_request", error))?,
+        None => ClaimsRequest::default(),
+    };
+
+    // 7. scope, and the API named by `audience` (as Auth0 takes it) or `resource` (RFC 8707).
     let mut scope: Vec<String> = Vec::new();
     for word in get(&back, "scope")?.unwrap_or_default().split(' ').filter(|w| !w.is_empty()) {
         if !scope.iter().any(|known| known == word) {
@@ -247,7 +251,7 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
     let api = named_api(world, get(&back, "audience")?, &all(params, "resource"))
         .map_err(|(code, description)| fail(&back, code, description))?;
 
-    // 7. The hybrid flow needs openid and a nonce (OIDC Core 3.3.2.11).
+    // 8. The hybrid flow needs openid and a nonce (OIDC Core 3.3.2.11).
     let nonce = get(&back, "nonce")?.map(str::to_owned);
     if response_type == ResponseType::CodeIdToken {
         if !scope.iter().any(|word| word == "openid") {
@@ -261,7 +265,7 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
         }
     }
 
-    // 8. PKCE (RFC 7636 4.3): S256 only; required unless the client is registered without it.
+    // 9. PKCE (RFC 7636 4.3): S256 only; required unless the client is registered without it.
     let code_challenge = get(&back, "code_challenge")?;
     let method = get(&back, "code_challenge_method")?;
     let code_challenge = match (code_challenge, method) {
@@ -292,7 +296,7 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
         (None, _) => None,
     };
 
-    // 9. prompt, max_age, login_hint (OIDC Core 3.1.2.1).
+    // 10. prompt, max_age, login_hint (OIDC Core 3.1.2.1).
     let mut prompt = Prompt::default();
     for word in get(&back, "prompt")?.unwrap_or_default().split(' ').filter(|w| !w.is_empty()) {
         match word {
@@ -322,7 +326,7 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
     };
     let login_hint = get(&back, "login_hint")?.map(str::to_owned);
 
-    // 10. MISCHIEF (issue 6): the lab-only parameter of the short-lifetime scenario.
+    // 11. MISCHIEF (issue 6): the lab-only parameter of the short-lifetime scenario.
     let lab_lifetime = lab_lifetime(get(&back, LAB_LIFETIME_PARAM)?, client_id)
         .map_err(|description| fail(&back, "invalid_request", description))?;
 
@@ -339,6 +343,7 @@ fn check(provider: &Provider, params: &[(String, String)]) -> Result<AuthRequest
         prompt,
         max_age,
         login_hint,
+        claims,
         lab_lifetime,
         fresh_login: false,
         consent_given: false,
@@ -546,12 +551,16 @@ fn proceed(
         }))
     };
 
-    // 1. Login: no session, prompt=login, or a login older than max_age.
+    // 1. Login: no session, prompt=login, a login older than max_age, or another user than
+    //    the one a `sub` value in `claims` names (OIDC Core 5.5.1).
+    let other_user =
+        |sub: &str| request.claims.subject.as_deref().is_some_and(|asked| asked != sub);
     let needs_login = match &session {
         None => true,
         Some((_, session)) => {
             (request.prompt.login && !request.fresh_login)
                 || request.max_age.is_some_and(|max_age| now > session.auth_time + max_age)
+                || (other_user(&session.sub) && !request.fresh_login)
         }
     };
     let user = session.as_ref().and_then(|(_, session)| world.user_by_sub(&session.sub));
@@ -570,7 +579,14 @@ fn proceed(
         return Ok(page);
     };
 
-    // 2. Consent: every grantable scope consented before, unless prompt=consent.
+    // 2. Never tokens for another user than the one `claims` names (OIDC Core 5.5.1).
+    if other_user(&user.sub) {
+        let description =
+            format!("`claims` asks for another user's `sub`, and {} logged in", user.username);
+        return Err(back("access_denied", &description));
+    }
+
+    // 3. Consent: every grantable scope consented before, unless prompt=consent.
     let offer = Offer::new(world, client, user, &request);
     let consented = {
         let store = provider.store.lock();
@@ -587,7 +603,7 @@ fn proceed(
         return Ok(pages::consent_page(&id, &session.csrf, &client.name, &user.username, &groups));
     }
 
-    // 3. The code, bound to client, redirect URI, PKCE challenge and nonce.
+    // 4. The code, bound to client, redirect URI, PKCE challenge and nonce.
     let code = random_value();
     let grant = Grant {
         client_id: client.client_id.clone(),
@@ -598,6 +614,7 @@ fn proceed(
         sid: Some(session.sid.clone()),
         machine: false,
         lab_lifetime: request.lab_lifetime,
+        claims: request.claims.requested.clone(),
     };
     let mut params = vec![("code", code.clone())];
     if request.response_type == ResponseType::CodeIdToken {

@@ -7,7 +7,12 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use super::Provider;
+use super::claims::USER_CLAIMS;
 use super::world::OIDC_SCOPES;
+
+/// The ID token's own claims (OIDC Core 2, 3.3.2.11), besides the user's.
+const PROTOCOL_CLAIMS: [&str; 11] =
+    ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash", "c_hash", "sid"];
 
 /// `GET /idp/.well-known/openid-configuration` (OIDC Discovery 3): every endpoint served and
 /// every option supported.
@@ -16,6 +21,7 @@ pub async fn configuration(State(provider): State<Arc<Provider>>) -> Json<Value>
     for api in &provider.world.apis {
         scopes.extend(api.permissions.iter().map(String::as_str));
     }
+    let claims: Vec<&str> = PROTOCOL_CLAIMS.iter().chain(&USER_CLAIMS).copied().collect();
 
     Json(json!({
         "issuer": provider.issuer,
@@ -38,13 +44,9 @@ pub async fn configuration(State(provider): State<Arc<Provider>>) -> Json<Value>
         "introspection_endpoint_auth_methods_supported":
             ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
-        "claims_supported": [
-            "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash", "c_hash",
-            "sid", "name", "given_name", "family_name", "preferred_username", "email",
-            "email_verified",
-        ],
+        "claims_supported": claims,
         "prompt_values_supported": ["none", "login", "consent"],
-        "claims_parameter_supported": false,
+        "claims_parameter_supported": true,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,

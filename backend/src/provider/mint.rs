@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::Provider;
 use super::authorize::AuthRequest;
+use super::claims::{of_scope, of_user};
 use super::keys::half_hash;
 use super::store::{AccessToken, Family, Grant, Inner, RefreshToken, digest, random_value};
 use super::world::{Client, MIN_LIFETIME};
@@ -51,25 +52,26 @@ pub fn id_token(
     if let Some(code) = extras.code {
         claims.insert("c_hash".into(), json!(half_hash(code)));
     }
-    claims.extend(user_claims(provider, &grant.sub, &grant.scope));
+    claims.extend(user_claims(provider, &grant.sub, &grant.scope, &grant.claims.id_token));
 
     provider.keys.sign("JWT", &Value::Object(claims))
 }
 
-/// The profile and email claims the scopes allow (OIDC Core 5.4).
-pub fn user_claims(provider: &Provider, sub: &str, scope: &[String]) -> Map<String, Value> {
+/// The user claims the scopes allow (OIDC Core 5.4) and those `requested` by name (5.5.1),
+/// each only when the account record holds it.
+pub fn user_claims(
+    provider: &Provider,
+    sub: &str,
+    scope: &[String],
+    requested: &[&str],
+) -> Map<String, Value> {
     let mut claims = Map::new();
     let Some(user) = provider.world.user_by_sub(sub) else { return claims };
-    let has = |wanted: &str| scope.iter().any(|scope| scope == wanted);
-    if has("profile") {
-        claims.insert("name".into(), json!(user.name));
-        claims.insert("given_name".into(), json!(user.given_name));
-        claims.insert("family_name".into(), json!(user.family_name));
-        claims.insert("preferred_username".into(), json!(user.username));
-    }
-    if has("email") {
-        claims.insert("email".into(), json!(user.email));
-        claims.insert("email_verified".into(), json!(user.email_verified));
+    let by_scope = scope.iter().flat_map(|scope| of_scope(scope)).copied();
+    for name in by_scope.chain(requested.iter().copied()) {
+        if let Some(value) = of_user(user, name) {
+            claims.insert(name.to_owned(), value);
+        }
     }
     claims
 }

@@ -17,6 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use oauth2::CsrfToken;
 use sha2::{Digest, Sha256};
 
+use super::claims::Requested;
 use super::error::ProviderError;
 
 pub use self::expiring::{Expires, Expiring};
@@ -81,6 +82,8 @@ pub struct Grant {
     /// MISCHIEF (issue 6): an access token lifetime shorter than the API's, asked for by a
     /// lesson scenario with `lab_access_token_lifetime`; `None` for every normal grant.
     pub lab_lifetime: Option<u64>,
+    /// The user claims asked for by name with `claims` (OIDC Core 5.5), per target.
+    pub claims: Requested,
 }
 
 /// An authorization code.
@@ -349,6 +352,7 @@ mod tests {
             sid: None,
             machine: false,
             lab_lifetime: None,
+            claims: Requested::default(),
         };
         AccessToken {
             grant,

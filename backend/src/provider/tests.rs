@@ -1885,3 +1885,5 @@ async fn code_redeemed_naming_another_api_is_invalid_target_naming_the_expected_
     let description = invalid_target(response).await;
     assert!(description.contains("the code was granted for `https://expenses-api`"));
 }
+
+mod claims_parameter;

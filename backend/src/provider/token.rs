@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::Provider;
 use super::authorize::named_api;
+use super::claims::Requested;
 use super::client_auth::{Params, authenticate};
 use super::error::ProviderError;
 use super::mint::{self, IdTokenExtras};
@@ -387,6 +388,7 @@ fn client_credentials_grant(
         sid: None,
         machine: true,
         lab_lifetime: None,
+        claims: Requested::default(),
     };
     let now = provider.now();
     let mut store = provider.store.lock();

@@ -1,4 +1,4 @@
-//! The userinfo endpoint (OIDC Core 5.3): claims by scope, for a bearer access token sent in
+//! The userinfo endpoint (OIDC Core 5.3): claims by scope and by the `claims` parameter, for a bearer access token sent in
 //! the header or the form body (RFC 6750 2.1 and 2.2), with RFC 6750 3 challenges on failure.
 
 use std::sync::Arc;
@@ -93,7 +93,8 @@ fn claims(
 
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(record.grant.sub));
-    claims.extend(user_claims(provider, &record.grant.sub, &record.grant.scope));
+    let requested = &record.grant.claims.userinfo;
+    claims.extend(user_claims(provider, &record.grant.sub, &record.grant.scope, requested));
     Ok(Value::Object(claims))
 }
 

@@ -85,11 +85,14 @@ pub struct User {
     pub sub: String,
     /// Full name (`profile` scope).
     pub name: String,
-    /// Given name (`profile` scope).
+    /// Given name (`profile` scope); left out, the account lacks the claim.
+    #[serde(default)]
     pub given_name: String,
-    /// Family name (`profile` scope).
+    /// Family name (`profile` scope); left out, the account lacks the claim.
+    #[serde(default)]
     pub family_name: String,
-    /// Email address (`email` scope).
+    /// Email address (`email` scope); left out, the account lacks the claim.
+    #[serde(default)]
     pub email: String,
     /// Whether the email address was verified (`email` scope).
     #[serde(default)]

@@ -1003,3 +1003,35 @@ async fn lab_refresh_may_name_the_api_again_and_another_one_is_invalid_target() 
     assert!(bodies.iter().any(|body| body.contains("resource=https%3A%2F%2Fexpenses-api")));
     assert!(bodies.iter().any(|body| body.contains("audience=https%3A%2F%2Freports-service")));
 }
+
+#[tokio::test]
+async fn lab_claims_sent_as_an_extra_parameter_are_released_where_asked_and_kept_on_refresh() {
+    let server = lab().await;
+    let claims = r#"{"id_token":{"email":{"essential":true}},"userinfo":{"given_name":null}}"#;
+    let (mut flow, outcome) = lab_tokens(&server, |draft| {
+        draft.scopes = vec!["openid".into(), "offline_access".into(), "read:reports".into()];
+        draft.extra = vec![grantlab_shared::Param { name: "claims".into(), value: claims.into() }];
+    })
+    .await;
+    let id_token_claim = |flow_tokens: &grantlab_shared::TokenSetView, name: &str| {
+        let id_token = flow_tokens.id_token.as_ref().expect("an ID token");
+        id_token.claims.iter().find(|claim| claim.name == name).map(|claim| claim.value.clone())
+    };
+
+    let userinfo: Outcome = flow.post("/api/userinfo", &json!({})).await.unwrap();
+    let before = flow.session().await.unwrap().tokens.unwrap();
+    let refreshed: Outcome = flow.post("/api/refresh", &json!({})).await.unwrap();
+    let after = flow.session().await.unwrap().tokens.unwrap();
+
+    assert!(outcome.ok && userinfo.ok && refreshed.ok, "{outcome:?} {userinfo:?} {refreshed:?}");
+    let timeline: Timeline = flow.timeline().await.unwrap();
+    let composed = timeline.entries.iter().find(|entry| entry.label.starts_with("authorization"));
+    assert!(composed.unwrap().url.contains("claims=%7B%22id_token"), "{composed:?}");
+    let field = |name: &str| userinfo.fields.iter().find(|field| field.name == name);
+    assert_eq!(field("given_name").map(|field| field.value.as_str()), Some("\"Alice\""));
+    assert!(field("email").is_none(), "{:?}", userinfo.fields);
+    for tokens in [&before, &after] {
+        assert_eq!(id_token_claim(tokens, "email").as_deref(), Some("\"alice@expenses.lab\""));
+        assert_eq!(id_token_claim(tokens, "given_name"), None);
+    }
+}
