@@ -64,7 +64,7 @@ impl Site {
 
 /// Builds the whole router for a server reachable at `site.public_url`.
 pub async fn app(site: Site) -> anyhow::Result<Router> {
-    provider::keys::install_ring_rs256_verifier();
+    provider::keys::install_rs256_verifier();
     let provider = Arc::new(provider::Provider::new(&site)?);
     let (expenses_api, reports_service) = api::routers(&site, &provider.world)?;
     let lab_web = provider.world.client(lessons::lab2::LAB_WEB_CLIENT_ID);

@@ -1,7 +1,6 @@
 //! Part 1: provider throughput, the lab provider and oidc-provider side by side, and the RS256
 //! signing floor of this machine.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -360,18 +359,20 @@ fn random_bytes<const N: usize>() -> anyhow::Result<[u8; N]> {
         .map_err(|_| anyhow::anyhow!("no randomness"))
 }
 
-/// RS256 signatures per second on all cores: an aws-lc/BoringSSL-class implementation (ring)
-/// with the key parsed once, the floor under any issuer; and the lab's own signing path.
+/// RS256 signatures per second on all cores, each library with the key parsed once: aws-lc-rs
+/// (AWS-LC, using AVX-512 IFMA where the CPU has it), the floor under any issuer, and ring
+/// (BoringSSL's older RSA code) beside it; and the lab's own signing path.
 pub struct Floor {
     pub threads: usize,
+    pub aws_lc: Rate,
     pub ring: Rate,
     pub lab_keys: Rate,
 }
 
 impl Floor {
-    /// The floor: what all cores sign with ring, per second, had they no other work.
+    /// The floor: what all cores sign with aws-lc-rs, per second, had they no other work.
     pub fn all_cores(&self) -> f64 {
-        self.ring.per_cpu_second * self.threads as f64
+        self.aws_lc.per_cpu_second * self.threads as f64
     }
 }
 
@@ -383,10 +384,11 @@ pub fn signing_floor(paths: &Paths, time: Duration) -> anyhow::Result<Floor> {
 
     let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
     let der = STANDARD.decode(body)?;
-    let pair = Arc::new(
-        ring::signature::RsaKeyPair::from_der(&der).map_err(|e| anyhow::anyhow!("ring: {e}"))?,
-    );
-    let keys = Arc::new(grantlab_backend::provider::keys::Keys::from_pem(pem.as_bytes())?);
+    let aws_lc = aws_lc_rs::signature::RsaKeyPair::from_der(&der)
+        .map_err(|e| anyhow::anyhow!("aws-lc-rs: {e}"))?;
+    let ring =
+        ring::signature::RsaKeyPair::from_der(&der).map_err(|e| anyhow::anyhow!("ring: {e}"))?;
+    let keys = grantlab_backend::provider::keys::Keys::from_pem(pem.as_bytes())?;
     let claims = serde_json::json!({
         "iss": "http://127.0.0.1:1/idp", "sub": "lab-machine", "aud": [API],
         "client_id": "lab-machine", "scope": "read:reports", "iat": 1, "exp": 2,
@@ -395,14 +397,20 @@ pub fn signing_floor(paths: &Paths, time: Duration) -> anyhow::Result<Floor> {
     let input = format!("eyJhbGciOiJSUzI1NiJ9.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
 
+    let aws_lc_rate = on_all_cores(threads, time, || {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let mut signature = vec![0; aws_lc.public_modulus_len()];
+        let scheme = &aws_lc_rs::signature::RSA_PKCS1_SHA256;
+        aws_lc.sign(scheme, &rng, input.as_bytes(), &mut signature).is_ok()
+    });
     let ring_rate = on_all_cores(threads, time, || {
         let rng = ring::rand::SystemRandom::new();
-        let mut signature = vec![0; pair.public().modulus_len()];
-        pair.sign(&ring::signature::RSA_PKCS1_SHA256, &rng, input.as_bytes(), &mut signature)
-            .is_ok()
+        let mut signature = vec![0; ring.public().modulus_len()];
+        let scheme = &ring::signature::RSA_PKCS1_SHA256;
+        ring.sign(scheme, &rng, input.as_bytes(), &mut signature).is_ok()
     });
     let lab_rate = on_all_cores(threads, time, || keys.sign("at+jwt", &claims).is_ok());
-    Ok(Floor { threads, ring: ring_rate, lab_keys: lab_rate })
+    Ok(Floor { threads, aws_lc: aws_lc_rate, ring: ring_rate, lab_keys: lab_rate })
 }
 
 /// Calls `sign` on `threads` threads for `time`; returns successful calls per second of CPU
@@ -442,14 +450,15 @@ pub struct Rate {
 pub fn report(cells: &[Cell], floor: &Floor) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "RS256 signing floor, ring with the key parsed once, on {} threads: {:.0} signatures \
-         per CPU-second, so **{:.0}/s on all cores** (measured {:.0}/s of wall time while \
-         sharing the machine). The lab's signing path (`Keys::sign`): {:.0} per CPU-second \
-         ({:.0}/s of wall time).\n\n",
+        "RS256 signing floor, aws-lc-rs with the key parsed once, on {} threads: {:.0} \
+         signatures per CPU-second, so **{:.0}/s on all cores** (measured {:.0}/s of wall time \
+         while sharing the machine). ring, the same way: {:.0} per CPU-second. The lab's \
+         signing path (`Keys::sign`): {:.0} per CPU-second ({:.0}/s of wall time).\n\n",
         floor.threads,
-        floor.ring.per_cpu_second,
+        floor.aws_lc.per_cpu_second,
         floor.all_cores(),
-        floor.ring.wall,
+        floor.aws_lc.wall,
+        floor.ring.per_cpu_second,
         floor.lab_keys.per_cpu_second,
         floor.lab_keys.wall,
     ));
@@ -514,8 +523,8 @@ pub fn report(cells: &[Cell], floor: &Floor) -> String {
             ));
         }
         let lab_wall = wall(Peer::Lab, Case::CcJwt) / floor.all_cores();
-        let lab_cpu = cpu(Peer::Lab, Case::CcJwt) / floor.ring.per_cpu_second;
-        let node_cpu = cpu(Peer::OidcProvider, Case::CcJwt) / floor.ring.per_cpu_second;
+        let lab_cpu = cpu(Peer::Lab, Case::CcJwt) / floor.aws_lc.per_cpu_second;
+        let node_cpu = cpu(Peer::OidcProvider, Case::CcJwt) / floor.aws_lc.per_cpu_second;
         out.push_str(&format!(
             "| JWT client credentials >= 90% of the floor (oidc-provider: {:.0}% per CPU-s) | \
              {concurrency} | {:.0}% | {:.0}% | {} / {} |\n",
@@ -526,8 +535,9 @@ pub fn report(cells: &[Cell], floor: &Floor) -> String {
             met(lab_cpu >= 0.9),
         ));
         // A lab code round signs twice (ID token, JWT access token); oidc-provider's once.
-        let signing =
-            |peer, signatures: f64| cpu(peer, Case::Code) * signatures / floor.ring.per_cpu_second;
+        let signing = |peer, signatures: f64| {
+            cpu(peer, Case::Code) * signatures / floor.aws_lc.per_cpu_second
+        };
         out.push_str(&format!(
             "| (code rounds: share of the floor spent signing, lab / oidc-provider) | \
              {concurrency} | | {:.0}% / {:.0}% | |\n",
