@@ -452,11 +452,17 @@ fn is_base64url(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_'
 }
 
-/// What a request may get: each requested scope, granted or withheld with the reason.
+/// What a request may get: each requested scope, granted or withheld with the reason, and the
+/// user claims asked for by name that no granted scope gives.
 pub struct Offer {
     /// `(scope, API identifier for a permission, reason withheld)`.
     pub lines: Vec<(String, Option<String>, Option<String>)>,
+    /// Claims asked for with `claims` (OIDC Core 5.5) beyond the granted scopes.
+    pub claims: Vec<&'static str>,
 }
+
+/// How a consent to a claim asked for by name is remembered: this prefix, then its name.
+const CLAIM_CONSENT: &str = "claim:";
 
 impl Offer {
     /// Works out the granted scope: requested, within the API's permissions, within the
@@ -492,7 +498,21 @@ impl Offer {
                 (scope.clone(), api_id, withheld)
             })
             .collect();
-        Self { lines }
+        let mut offer = Self { lines, claims: Vec::new() };
+
+        // Claims by name are released only with `openid`; those a scope gives are consented.
+        if request.scope.iter().any(|scope| scope == "openid") {
+            let granted = offer.granted();
+            let given: Vec<&str> =
+                granted.iter().flat_map(|scope| claims::of_scope(scope)).copied().collect();
+            let asked = &request.claims.requested;
+            offer.claims = claims::USER_CLAIMS
+                .into_iter()
+                .filter(|name| asked.id_token.contains(name) || asked.userinfo.contains(name))
+                .filter(|name| !given.contains(name))
+                .collect();
+        }
+        offer
     }
 
     /// The granted scopes.
@@ -501,10 +521,12 @@ impl Offer {
         granted.map(|(scope, _, _)| scope.clone()).collect()
     }
 
-    /// The granted scopes as consent keys: `identifier#permission` for API permissions.
+    /// The granted scopes as consent keys: `identifier#permission` for API permissions,
+    /// `claim:name` for a claim asked for by name.
     pub fn consent_keys(&self) -> Vec<String> {
         let granted = self.lines.iter().filter(|(_, _, withheld)| withheld.is_none());
-        granted.map(|(scope, api, _)| consent_key(scope, api.as_deref())).collect()
+        let scopes = granted.map(|(scope, api, _)| consent_key(scope, api.as_deref()));
+        scopes.chain(self.claims.iter().map(|name| format!("{CLAIM_CONSENT}{name}"))).collect()
     }
 }
 
@@ -518,6 +540,9 @@ pub fn consent_key(scope: &str, api: Option<&str>) -> String {
 
 /// How a remembered consent reads on the account page: the API's name, then the permission.
 pub fn consent_label(world: &World, key: &str) -> String {
+    if let Some(name) = key.strip_prefix(CLAIM_CONSENT) {
+        return format!("your {name}, asked for by name");
+    }
     match key.rsplit_once('#') {
         Some((identifier, scope)) => {
             let api = world.api(identifier).map_or(identifier, |api| api.name.as_str());
@@ -586,7 +611,7 @@ fn proceed(
         return Err(back("access_denied", &description));
     }
 
-    // 3. Consent: every grantable scope consented before, unless prompt=consent.
+    // 3. Consent: every grantable scope and claim consented before, unless prompt=consent.
     let offer = Offer::new(world, client, user, &request);
     let consented = {
         let store = provider.store.lock();
@@ -673,12 +698,22 @@ fn consent_groups(world: &World, offer: &Offer) -> Vec<ConsentGroup> {
             (None, _) => ("Other requests".to_owned(), "unknown to this provider".to_owned()),
         };
         let line = ConsentLine { scope: scope.clone(), meaning, withheld: withheld.clone() };
-        match groups.iter_mut().find(|group| group.title == title) {
-            Some(group) => group.lines.push(line),
-            None => groups.push(ConsentGroup { title, lines: vec![line] }),
-        }
+        add_line(&mut groups, title, line);
+    }
+    for name in &offer.claims {
+        let meaning = "see this detail of your account, asked for by name".to_owned();
+        let line = ConsentLine { scope: (*name).to_owned(), meaning, withheld: None };
+        add_line(&mut groups, "Your identity".to_owned(), line);
     }
     groups
+}
+
+/// Adds `line` to the group titled `title`, opening that group when it is new.
+fn add_line(groups: &mut Vec<ConsentGroup>, title: String, line: ConsentLine) {
+    match groups.iter_mut().find(|group| group.title == title) {
+        Some(group) => group.lines.push(line),
+        None => groups.push(ConsentGroup { title, lines: vec![line] }),
+    }
 }
 
 fn save_pending(provider: &Provider, request: AuthRequest) -> Result<String, ProviderError> {

@@ -164,3 +164,37 @@ async fn discovery_advertises_the_claims_parameter_and_the_claims_it_releases() 
         assert!(supported.contains(&(*claim).into()), "{claim}");
     }
 }
+
+#[tokio::test]
+async fn the_consent_page_lists_a_claim_asked_for_by_name_beyond_the_scopes() {
+    let lab = lab();
+    let extra = [("scope", "openid email read:reports"), ("claims", NAME_AT_USERINFO)];
+
+    let consent = lab.login_form(&request(&extra)).await;
+    let page = text(lab.submit_login(&consent, "alice", "alice-pass").await).await;
+
+    assert!(page.contains("<code>given_name</code>"), "{page}");
+    assert!(page.contains("<code>family_name</code>"), "{page}");
+    assert_eq!(page.matches("<code>email</code>").count(), 1, "the scope, not the claim: {page}");
+}
+
+#[tokio::test]
+async fn a_remembered_consent_without_a_claim_asks_again_for_it() {
+    let lab = lab();
+    let scope = [("scope", "openid read:reports")];
+    let (_, cookie) = lab.login_and_approve(&request(&scope), "alice").await;
+    let with_claim = [scope[0], ("claims", EMAIL_IN_ID_TOKEN)];
+
+    let silent = request(&[with_claim[0], with_claim[1], ("prompt", "none")]);
+    let silent = lab.authorize(&silent, Some(&cookie)).await;
+    let shown = lab.authorize(&request(&with_claim), Some(&cookie)).await;
+
+    assert_eq!(param(&silent, "error"), "consent_required");
+    let page = text(shown).await;
+    assert!(page.contains("Allow access?") && page.contains("<code>email</code>"), "{page}");
+    let form = Form { request: hidden(&page, "request"), csrf: hidden(&page, "csrf"), cookie };
+    let approved = lab.decide(&form, "approve").await;
+    assert!(param(&approved, "code").len() > 20);
+    let account = text(lab.get("/account", Some(&form.cookie)).await).await;
+    assert!(account.contains("your email, asked for by name"), "{account}");
+}
