@@ -1,5 +1,6 @@
-//! The userinfo endpoint (OIDC Core 5.3): claims by scope and by the `claims` parameter, for a bearer access token sent in
-//! the header or the form body (RFC 6750 2.1 and 2.2), with RFC 6750 3 challenges on failure.
+//! The userinfo endpoint (OIDC Core 5.3): claims by scope and by the `claims` parameter (5.5),
+//! for a bearer access token sent in the header or the form body (RFC 6750 2.1 and 2.2), with
+//! RFC 6750 3 challenges on failure.
 
 use std::sync::Arc;
 
