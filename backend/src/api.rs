@@ -88,6 +88,7 @@ pub fn back_channel(timeout: Duration) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .use_rustls_tls()
         .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(crate::client::http::POOL_IDLE_TIMEOUT)
         .connect_timeout(timeout)
         .timeout(timeout)
         .build()

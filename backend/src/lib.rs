@@ -16,10 +16,10 @@ pub mod config;
 pub mod csp;
 pub mod lessons;
 pub mod provider;
+pub mod serve;
 pub mod telemetry;
 pub mod web;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -123,12 +123,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     serve(listener, router).await
 }
 
-/// Serves `router` on `listener` until a shutdown signal arrives.
+/// Serves `router` on `listener` until a shutdown signal arrives, closing connections idle
+/// for [`serve::IDLE_CONNECTION_TIMEOUT`].
 pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    serve::serve_until(listener, router, serve::IDLE_CONNECTION_TIMEOUT, shutdown_signal()).await;
 
     tracing::info!("grantlab stopped");
     Ok(())

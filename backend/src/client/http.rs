@@ -25,6 +25,13 @@ pub const BODY_CAP: usize = 1024 * 1024;
 /// holding buffers at both ends (issue 7).
 const IDLE_PER_HOST: usize = 32;
 
+/// How long an idle pooled connection is kept: less than our own server's
+/// [`crate::serve::IDLE_CONNECTION_TIMEOUT`], so the pool lets a connection to the lab
+/// provider go before the server closes it under a request.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+const _: () =
+    assert!(POOL_IDLE_TIMEOUT.as_secs() < crate::serve::IDLE_CONNECTION_TIMEOUT.as_secs());
+
 /// Why an outbound request got no response.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
@@ -61,6 +68,7 @@ impl Outbound {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(IDLE_PER_HOST)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .user_agent(concat!("grantlab/", env!("CARGO_PKG_VERSION")));

@@ -1,0 +1,166 @@
+//! The accept loop: the router on hyper's HTTP/1.1, with a time limit on reading a request's
+//! head, which `axum::serve` does not set.
+//!
+//! The limit starts when a connection is ready for its next request, so it also closes idle
+//! keep-alive connections. A room of learners leaves one open connection per browser, each with
+//! hyper's buffers (about 8 KB, issue 7); without the limit they stay until the browser lets go,
+//! and a client that opens connections and sends nothing holds them for ever.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+/// How long a connection may take to send a request's head, counted from the moment it is
+/// ready for one: an idle keep-alive connection is closed after this long. Browsers reopen
+/// one when they need it; our back-channel pools forget theirs sooner (`client::http`).
+pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long shutting down waits for requests in flight before it drops them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets the requests in flight
+/// finish, for at most [`SHUTDOWN_GRACE`].
+pub async fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    idle_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(idle_timeout);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+
+    loop {
+        // 1. The next connection, unless the shutdown comes first.
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(error) => {
+                // Out of file descriptors, most often: wait for some to be freed.
+                tracing::warn!(%error, "cannot accept a connection; retrying in a second");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+
+        // 2. Serve it on its own task, watched so that the shutdown can wait for it.
+        let service = router
+            .clone()
+            .map_request(|request: axum::http::Request<Incoming>| request.map(Body::new));
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                // A head not sent in time, a reset, a malformed request: the client's doing.
+                tracing::debug!(%peer, %error, "connection ended with an error");
+            }
+        });
+    }
+
+    // 3. Stop accepting; let the requests in flight finish.
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!(
+            grace_seconds = SHUTDOWN_GRACE.as_secs(),
+            "requests still running at shutdown were dropped"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    /// The loop with `idle` on a loopback port: its address, its stop switch and its task.
+    struct Started {
+        address: std::net::SocketAddr,
+        stop: tokio::sync::oneshot::Sender<()>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    async fn start(idle: Duration) -> Started {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = Router::new().route("/", get(|| async { "hello" }));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(serve_until(listener, router, idle, async {
+            let _ = stopped.await;
+        }));
+        Started { address, stop, task }
+    }
+
+    /// Reads until the server closes the connection, for at most 5 s; returns what it sent.
+    async fn read_to_close(stream: &mut TcpStream) -> String {
+        let mut received = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut received));
+        read.await.expect("the server did not close the connection within 5 s").unwrap();
+        String::from_utf8_lossy(&received).into_owned()
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_sends_nothing_is_closed_after_the_idle_timeout() {
+        let server = start(Duration::from_millis(300)).await;
+        let mut stream = TcpStream::connect(server.address).await.unwrap();
+        let opened = Instant::now();
+
+        read_to_close(&mut stream).await;
+
+        assert!(opened.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[tokio::test]
+    async fn an_idle_keep_alive_connection_is_closed_after_its_response() {
+        let server = start(Duration::from_millis(300)).await;
+        let mut stream = TcpStream::connect(server.address).await.unwrap();
+
+        stream.write_all(b"GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").await.unwrap();
+        let answered = read_to_close(&mut stream).await;
+
+        assert!(answered.starts_with("HTTP/1.1 200 OK"), "{answered}");
+        assert!(answered.ends_with("hello"), "{answered}");
+    }
+
+    #[tokio::test]
+    async fn a_busy_connection_serves_request_after_request() {
+        let server = start(Duration::from_millis(300)).await;
+        let mut stream = TcpStream::connect(server.address).await.unwrap();
+
+        // Three requests 200 ms apart: each under the limit, together over it.
+        for _ in 0..3 {
+            stream.write_all(b"GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").await.unwrap();
+            let mut buffer = [0; 512];
+            let read = stream.read(&mut buffer).await.unwrap();
+            assert!(buffer[..read].starts_with(b"HTTP/1.1 200 OK"));
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn shutdown_ends_the_loop_and_closes_the_listener() {
+        let server = start(Duration::from_secs(5)).await;
+
+        server.stop.send(()).unwrap();
+
+        let ended = tokio::time::timeout(Duration::from_secs(5), server.task).await;
+        assert!(ended.is_ok(), "the loop still runs 5 s after the shutdown");
+        assert!(TcpStream::connect(server.address).await.is_err());
+    }
+}
