@@ -82,6 +82,11 @@ pub async fn workshop(paths: &Paths) -> anyhow::Result<String> {
     let (peak, rss_after) = procs::memory(server.pid());
     let tally = tally.into_inner();
 
+    // Again once the server's idle limit has closed whatever connection is left.
+    let quiet = grantlab_backend::serve::IDLE_CONNECTION_TIMEOUT + Duration::from_secs(1);
+    tokio::time::sleep(quiet).await;
+    let (_, rss_quiet) = procs::memory(server.pid());
+
     out.push_str(&format!(
         "{LEARNERS} learners, each with its own cookie jar, started evenly within {} s and \
          thinking 1-3 s between steps; {} completed, {failed} failed, in {:.1} s. Server CPU \
@@ -108,7 +113,8 @@ pub async fn workshop(paths: &Paths) -> anyhow::Result<String> {
         "\nPeak RSS of the server {:.1} MB; resident memory grew {:.1} MB with {LEARNERS} live \
          sessions: **{per_session:.1} KB per learner session** (target <= 32 KB: {}). One \
          whole flow's timeline: {} entries, {} bytes of JSON. Worst step p99 {:.0} ms (target \
-         < 100 ms: {}); errors {} (target 0: {}). All steps p99 {:.0} ms.\n\n",
+         < 100 ms: {}); errors {} (target 0: {}). All steps p99 {:.0} ms. {} s later, past the \
+         server's idle-connection limit: {:.1} KB per learner session.\n\n",
         peak as f64 / 1048576.0,
         rss_after.saturating_sub(rss_before) as f64 / 1048576.0,
         met(per_session <= 32.0),
@@ -119,6 +125,8 @@ pub async fn workshop(paths: &Paths) -> anyhow::Result<String> {
         tally.error_count(),
         met(tally.error_count() == 0),
         p99.as_secs_f64() * 1000.0,
+        quiet.as_secs(),
+        rss_quiet.saturating_sub(rss_before) as f64 / LEARNERS as f64 / 1024.0,
     ));
     drop(server);
 
