@@ -5,6 +5,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use grantlab_shared::json_kind;
 use serde_json::{Map, Value};
 
 /// A JWT split into its parts (RFC 7519 §3), header and payload parsed, signature kept as text.
@@ -63,19 +64,10 @@ fn decode_part(part: &str, name: &'static str) -> Result<Map<String, Value>, Jwt
 
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(JwtError::Json { part: name, message: format!("found {}", kind(&other)) }),
+        Ok(other) => {
+            Err(JwtError::Json { part: name, message: format!("found {}", json_kind(&other)) })
+        }
         Err(error) => Err(JwtError::Json { part: name, message: error.to_string() }),
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -17,9 +17,39 @@ pub struct ApiError {
     pub field: Option<String>,
 }
 
+/// A JSON value's type as an error message names it: "found a number" where a string was
+/// expected.
+pub fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_kind_names_each_type_with_its_article() {
+        let values = [
+            serde_json::json!(null),
+            serde_json::json!(true),
+            serde_json::json!(1.5),
+            serde_json::json!("s"),
+            serde_json::json!([1]),
+            serde_json::json!({}),
+        ];
+
+        let kinds: Vec<&str> = values.iter().map(json_kind).collect();
+
+        assert_eq!(kinds, ["null", "a boolean", "a number", "a string", "an array", "an object"]);
+    }
 
     #[test]
     fn field_is_left_out_when_absent() {

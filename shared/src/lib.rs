@@ -1,6 +1,7 @@
 //! The wire boundary: every type that crosses HTTP between the Grantlab frontend and backend.
 //!
-//! Only serde types live here, one module per area, re-exported flat. Nothing here carries the
+//! Only serde types live here, one module per area, re-exported flat, and [`json_kind`], which
+//! both sides use to word an error about a JSON value. Nothing here carries the
 //! sandbox's secret: it and the tokens' keys stay in the backend. The one write-only field is
 //! [`ProfileChoice::client_secret`], a learner's own secret for an outside provider, posted
 //! once and never sent back.
@@ -18,7 +19,7 @@ mod tokens;
 pub use authorize::ParameterExplained;
 pub use authorize::{AuthorizationDraft, CallbackView, Check, ComposedRequest, FragmentCallback};
 pub use call::{ApiCallRequest, ApiCallResult, ApiCheck, TokenPlacement, TokenSet};
-pub use error::ApiError;
+pub use error::{ApiError, json_kind};
 pub use lessons::{
     DemoUser, EnvSetting, Goal, GoalStatus, LabTrack, Lesson, LessonSummary, MachinePreset,
 };

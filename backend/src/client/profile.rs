@@ -417,14 +417,7 @@ fn refuse_unusable(url: &str, issuer: &str, document: &Value) -> Result<(), Clie
 
 /// A JSON value in words, with its type: what a learner needs to see what went wrong.
 fn described(value: &Value) -> String {
-    let kind = match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
+    let kind = grantlab_shared::json_kind(value);
     let mut text = value.to_string();
     if text.len() > 200 {
         let mut end = 200;

@@ -6,6 +6,7 @@
 //! are dropped as the spec says; `essential`, `value` and `values` are checked for shape and
 //! then read only for `sub` (5.5.1: a requested `sub` value picks the user).
 
+use grantlab_shared::json_kind;
 use serde_json::{Map, Value};
 
 use super::world::User;
@@ -53,7 +54,7 @@ pub fn parse(raw: &str) -> Result<ClaimsRequest, String> {
     let parsed: Value = serde_json::from_str(raw)
         .map_err(|error| format!("`claims` must be a JSON object (OIDC Core 5.5): {error}"))?;
     let Value::Object(members) = parsed else {
-        return Err(format!("`claims` must be a JSON object, found {}", kind(&parsed)));
+        return Err(format!("`claims` must be a JSON object, found {}", json_kind(&parsed)));
     };
 
     // 2. Each target an object of claim requests; other members are ignored (5.5).
@@ -63,7 +64,7 @@ pub fn parse(raw: &str) -> Result<ClaimsRequest, String> {
         let Value::Object(asked) = asked else {
             return Err(format!(
                 "`claims.{target}` must be an object of claim names, found {}",
-                kind(asked)
+                json_kind(asked)
             ));
         };
         let names = read_target(target, asked)?;
@@ -79,7 +80,7 @@ pub fn parse(raw: &str) -> Result<ClaimsRequest, String> {
         let Value::String(value) = value else {
             return Err(format!(
                 "`claims.id_token.sub.value` must be a string, found {}",
-                kind(value)
+                json_kind(value)
             ));
         };
         request.subject = Some(value.clone());
@@ -95,33 +96,21 @@ fn read_target(target: &str, asked: &Map<String, Value>) -> Result<Box<[&'static
             Value::Null => continue,
             Value::Object(request) => request,
             other => {
-                let found = kind(other);
+                let found = json_kind(other);
                 return Err(format!("{} must be null or an object, found {found}", at("")));
             }
         };
         if let Some(essential) = request.get("essential").filter(|value| !value.is_boolean()) {
-            let found = kind(essential);
+            let found = json_kind(essential);
             return Err(format!("{} must be true or false, found {found}", at(".essential")));
         }
         if let Some(values) = request.get("values").filter(|value| !value.is_array()) {
-            let found = kind(values);
+            let found = json_kind(values);
             return Err(format!("{} must be an array, found {found}", at(".values")));
         }
     }
     let names = USER_CLAIMS.iter().filter(|name| asked.contains_key(**name));
     Ok(names.copied().collect())
-}
-
-/// How a JSON value reads in an error.
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The claim `name` from `user`'s account record; `None` when the record lacks it (an empty
