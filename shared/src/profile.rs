@@ -102,9 +102,9 @@ impl fmt::Debug for ProfileChoice {
     }
 }
 
-/// Where a chosen profile's endpoints come from.
+/// Where a chosen profile's endpoints come from: `{"kind": "manual", "endpoints": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "SourceFields")]
 pub enum ProfileSource {
     /// The embedded lab provider.
     Lab,
@@ -125,6 +125,54 @@ pub enum ProfileSource {
         /// The endpoints.
         endpoints: Endpoints,
     },
+}
+
+/// A [`ProfileSource`] as read: one flat object. serde buffers an internally tagged enum's
+/// members before it picks the variant, which loses their path, so a wrong type inside would
+/// be blamed on `source` alone and a stray member would pass unseen; read flat, each is named
+/// (`source.endpoints.token_endpoint`).
+#[derive(Deserialize)]
+struct SourceFields {
+    kind: ProfileKind,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    endpoints: Option<Endpoints>,
+}
+
+impl TryFrom<SourceFields> for ProfileSource {
+    type Error = String;
+
+    /// Each kind takes its one member and no other's. A missing one reads as serde's own
+    /// "missing field" so that the API's error names it.
+    fn try_from(fields: SourceFields) -> Result<Self, String> {
+        let SourceFields { kind, id, issuer, endpoints } = fields;
+        let (name, needs) = match kind {
+            ProfileKind::Lab => ("lab", None),
+            ProfileKind::Preset => ("preset", Some("id")),
+            ProfileKind::Discovered => ("discovered", Some("issuer")),
+            ProfileKind::Manual => ("manual", Some("endpoints")),
+        };
+        let given = [
+            ("id", id.is_some()),
+            ("issuer", issuer.is_some()),
+            ("endpoints", endpoints.is_some()),
+        ];
+        if let Some((stray, _)) = given.iter().find(|(member, set)| *set && Some(*member) != needs)
+        {
+            return Err(format!("`{stray}` is not a member of a `{name}` source"));
+        }
+
+        let missing = || format!("missing field `{}` for a `{name}` source", needs.unwrap_or(""));
+        Ok(match kind {
+            ProfileKind::Lab => Self::Lab,
+            ProfileKind::Preset => Self::Preset { id: id.ok_or_else(missing)? },
+            ProfileKind::Discovered => Self::Discovered { issuer: issuer.ok_or_else(missing)? },
+            ProfileKind::Manual => Self::Manual { endpoints: endpoints.ok_or_else(missing)? },
+        })
+    }
 }
 
 /// A discovery document as fetched, with the problems found in it.
@@ -176,5 +224,44 @@ mod tests {
                 .unwrap();
 
         assert_eq!(source, ProfileSource::Discovered { issuer: "https://id.example".into() });
+    }
+
+    #[test]
+    fn every_source_reads_back_what_it_writes() {
+        let endpoints = Endpoints {
+            authorization_endpoint: "https://id.example/authorize".into(),
+            token_endpoint: "https://id.example/token".into(),
+            ..Endpoints::default()
+        };
+        let sources = [
+            ProfileSource::Lab,
+            ProfileSource::Preset { id: "auth0".into() },
+            ProfileSource::Discovered { issuer: "https://id.example".into() },
+            ProfileSource::Manual { endpoints },
+        ];
+
+        for source in sources {
+            let written = serde_json::to_string(&source).unwrap();
+            let read: ProfileSource = serde_json::from_str(&written).unwrap();
+            assert_eq!(read, source, "{written}");
+        }
+    }
+
+    #[test]
+    fn a_member_of_another_kind_is_refused_by_name() {
+        let read = serde_json::from_str::<ProfileSource>(
+            r#"{"kind": "lab", "issuer": "https://id.example"}"#,
+        );
+
+        let error = read.unwrap_err().to_string();
+        assert!(error.starts_with("`issuer` is not a member of a `lab` source"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_member_reads_as_serde_s_missing_field() {
+        let read = serde_json::from_str::<ProfileSource>(r#"{"kind": "preset"}"#);
+
+        let error = read.unwrap_err().to_string();
+        assert!(error.starts_with("missing field `id` for a `preset` source"), "{error}");
     }
 }

@@ -43,7 +43,7 @@ where
         }
 
         let mut unknown = Vec::new();
-        let mut note_unknown = |path: serde_ignored::Path| unknown.push(path.to_string());
+        let mut note_unknown = |path: serde_ignored::Path| unknown.push(member_path(&path));
         let deserializer = &mut serde_json::Deserializer::from_slice(text);
         let tracked = serde_ignored::Deserializer::new(deserializer, &mut note_unknown);
         let value = match serde_path_to_error::deserialize(tracked) {
@@ -73,9 +73,31 @@ where
 #[serde(deny_unknown_fields)]
 pub struct NoFields {}
 
-// Known shortcoming: inside an internally tagged enum (`source` of a manual profile) serde
-// buffers the content, so a wrong type there is named by the enum's field only, and a member
-// the variant does not have passes unseen.
+/// A member's path as the request writes it, `source.endpoints.token_endpoint`: the keys and
+/// indices only, without the `?` that serde_ignored puts for an `Option` it went through.
+fn member_path(path: &serde_ignored::Path) -> String {
+    use serde_ignored::Path;
+    let mut segments = Vec::new();
+    let mut at = path;
+    loop {
+        at = match at {
+            Path::Root => break,
+            Path::Map { parent, key } => {
+                segments.push(key.clone());
+                parent
+            }
+            Path::Seq { parent, index } => {
+                segments.push(index.to_string());
+                parent
+            }
+            Path::Some { parent }
+            | Path::NewtypeStruct { parent }
+            | Path::NewtypeVariant { parent } => parent,
+        };
+    }
+    segments.reverse();
+    segments.join(".")
+}
 
 /// The field serde stopped at, or the one it found missing (serde names that one only in its
 /// message, "missing field `x`", with the path of the object that lacks it).
@@ -209,5 +231,49 @@ mod tests {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["error"], "invalid_json");
         assert!(body["message"].as_str().unwrap().contains("EOF"), "{body}");
+    }
+
+    /// Posts `body` as a `PUT /api/profile` body, a `ProfileChoice` with its tagged `source`.
+    async fn post_profile(body: &'static str) -> serde_json::Value {
+        let choose = |Json(_choice): Json<grantlab_shared::ProfileChoice>| async { "ok" };
+        let app = Router::new().route("/", post(choose));
+        let request = Request::post("/").header("content-type", "application/json");
+
+        let response = app.oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
+
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_wrong_type_inside_the_profile_source_is_named_by_its_path() {
+        let body = post_profile(
+            r#"{"source": {"kind": "manual", "endpoints":
+                {"authorization_endpoint": "https://id.example/a", "token_endpoint": 7}}}"#,
+        )
+        .await;
+
+        assert_eq!(body["field"], "source.endpoints.token_endpoint", "{body}");
+        assert!(body["message"].as_str().unwrap().contains("expected a string"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_misspelt_member_inside_the_profile_source_is_refused_by_name() {
+        let body = post_profile(
+            r#"{"source": {"kind": "manual", "endpoints": {"authorization_endpoint":
+                "https://id.example/a", "token_endpoint": "https://id.example/t",
+                "userinfo_endpiont": "https://id.example/u"}}}"#,
+        )
+        .await;
+
+        assert_eq!(body["field"], "source.endpoints.userinfo_endpiont", "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_source_missing_its_member_names_it() {
+        let body = post_profile(r#"{"source": {"kind": "discovered"}}"#).await;
+
+        assert_eq!(body["field"], "source.issuer", "{body}");
     }
 }
