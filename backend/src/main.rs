@@ -6,6 +6,6 @@ use grantlab_backend::{Config, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init();
+    let _log_writer = telemetry::init();
     grantlab_backend::run(config).await
 }

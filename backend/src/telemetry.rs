@@ -3,18 +3,39 @@
 //! The span names the method and the matched route, never the raw URI: the callback's query
 //! string carries `code` and `state`, which must not reach the logs.
 
+use std::io::IsTerminal;
+
 use axum::extract::MatchedPath;
 use axum::http::Request;
 use tracing::Span;
+use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
-/// Starts the `tracing` subscriber, filtered by `RUST_LOG`.
+/// Starts the `tracing` subscriber, filtered by `RUST_LOG`, writing to stdout from its own
+/// thread; keep the guard until the end of `main`, which writes what is still queued.
 ///
-/// Without `RUST_LOG`, our crate logs at info and `tower_http` at debug-free info.
-pub fn init() {
+/// Without `RUST_LOG`, our crate logs at info and `tower_http` at debug-free info. The runtime
+/// threads only queue each line: under a room's burst the writer thread sends many lines per
+/// `write`, and a slow terminal or pipe does not stall requests until 128,000 lines wait
+/// (then the threads wait for it: no line is dropped). Colours only on a terminal, and never
+/// with `NO_COLOR` set.
+pub fn init() -> WorkerGuard {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("grantlab_backend=info,grantlab=info,tower_http=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(true).init();
+    let stdout = std::io::stdout();
+    let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("grantlab-log")
+        .finish(std::io::BufWriter::new(stdout));
+
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true)
+        .with_ansi(colour)
+        .with_writer(writer)
+        .init();
+    guard
 }
 
 /// Opens the span for one request: method and matched route only.
