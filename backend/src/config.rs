@@ -51,6 +51,19 @@ pub struct Config {
     /// "client_id", "client_secret"}]`. Their secrets stay in the backend.
     #[arg(long, env = "GRANTLAB_PROFILES")]
     pub profiles: Option<PathBuf>,
+
+    /// Memory the lab provider may use for its sessions, codes and tokens, in MiB. When they
+    /// fill it, new logins and tokens are refused (`temporarily_unavailable`) until some
+    /// expire, and the log says so at warn once a minute. The default holds a hall of 1,000
+    /// learners doing a full flow each minute for hours (see BENCHMARKS.md); lowering it
+    /// below the workload refuses honest learners.
+    #[arg(
+        long,
+        env = "GRANTLAB_STORE_BUDGET_MIB",
+        default_value_t = 2048,
+        value_parser = clap::value_parser!(u64).range(16..=1 << 20)
+    )]
+    pub store_budget_mib: u64,
 }
 
 /// The shortest client secret accepted: a shorter one is guessable, and the timeline's
@@ -68,6 +81,7 @@ impl std::fmt::Debug for Config {
             .field("scenario", &self.scenario)
             .field("hosted", &self.hosted)
             .field("profiles", &self.profiles)
+            .field("store_budget_mib", &self.store_budget_mib)
             .finish()
     }
 }
@@ -99,6 +113,11 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The lab provider's store budget in bytes.
+    pub fn store_budget(&self) -> usize {
+        usize::try_from(self.store_budget_mib << 20).unwrap_or(usize::MAX)
     }
 
     /// A configuration with every default, for tests and tools.
@@ -174,6 +193,15 @@ mod tests {
             assert!(error.contains("at least 16 characters"), "{error}");
             assert!(secret.is_empty() || !error.contains(secret), "{error}");
         }
+    }
+
+    #[test]
+    fn store_budget_is_read_in_mib_and_refused_below_16() {
+        let config = Config::parse_from(["grantlab", "--store-budget-mib", "64"]);
+        assert_eq!(config.store_budget(), 64 * 1024 * 1024);
+
+        let error = Config::try_parse_from(["grantlab", "--store-budget-mib", "8"]).unwrap_err();
+        assert!(error.to_string().contains("store-budget-mib"), "{error}");
     }
 
     #[test]

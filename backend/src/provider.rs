@@ -68,7 +68,7 @@ impl Provider {
             issuer: site.issuer(),
             world,
             keys,
-            store: Store::default(),
+            store: Store::new(site.config.store_budget()),
             secure_cookies: site.public_url.starts_with("https://"),
             clock_offset: AtomicU64::new(0),
         }

@@ -23,6 +23,7 @@ use super::authorize::consent_label;
 use super::error::ProviderError;
 use super::pages::{self, ConsentEntry, LogoutQuestion, ResponseMode};
 use super::session;
+use super::store::FamilyId;
 
 /// The logout request's parameters (RP-Initiated Logout 1.0 section 2).
 #[derive(Deserialize, Default)]
@@ -343,14 +344,16 @@ pub async fn revoke_consent(
 
     let mut store = provider.store.lock();
     store.consents.remove(&(session.sub.clone(), form.client_id.clone()));
-    let families: Vec<String> = store
+    let families: Vec<FamilyId> = store
         .families
         .iter()
-        .filter(|(_, family)| family.sub == session.sub && family.client_id == form.client_id)
-        .map(|(id, _)| id.clone())
+        .filter(|(_, family)| {
+            family.grant.sub == session.sub && family.grant.client_id == form.client_id
+        })
+        .map(|(id, _)| *id)
         .collect();
     for family in families {
-        store.revoke_family(&family);
+        store.revoke_family(family);
     }
     drop(store);
     tracing::info!(client_id = %form.client_id, "consent revoked on the account page");

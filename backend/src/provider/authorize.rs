@@ -23,11 +23,11 @@ use super::error::{ProviderError, RedirectError};
 use super::mint;
 use super::pages::{self, ConsentGroup, ConsentLine, ResponseMode};
 use super::session;
-use super::store::{Code, Grant, Pending, Session, digest, random_value};
+use super::store::{Code, Footprint, Grant, Pending, Session, digest, random_value};
 use super::world::{Api, Client, User, World};
 
 /// How long a login or consent form stays usable.
-const PENDING_LIFETIME: u64 = 600;
+pub const PENDING_LIFETIME: u64 = 600;
 
 /// The response types the provider supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +86,21 @@ pub struct AuthRequest {
     pub consent_given: bool,
     /// The session (store key) the consent page was shown to.
     pub browser: Option<String>,
+}
+
+impl Footprint for AuthRequest {
+    fn heap_bytes(&self) -> usize {
+        let strings = [&self.client_id, &self.redirect_uri].map(Footprint::heap_bytes);
+        let optional =
+            [&self.api, &self.state, &self.nonce, &self.code_challenge, &self.login_hint]
+                .map(Footprint::heap_bytes);
+        strings.iter().chain(&optional).sum::<usize>()
+            + self.scope.heap_bytes()
+            + self.claims.requested.id_token.heap_bytes()
+            + self.claims.requested.userinfo.heap_bytes()
+            + self.claims.subject.heap_bytes()
+            + self.browser.heap_bytes()
+    }
 }
 
 /// `GET /idp/authorize` (RFC 6749 4.1.1, OIDC Core 3.1.2.1).
@@ -657,7 +672,7 @@ fn proceed(
         params.push(("id_token", id_token));
     }
     let record = Code {
-        grant,
+        grant: Arc::new(grant),
         redirect_uri: request.redirect_uri.clone(),
         code_challenge: request.code_challenge.clone(),
         nonce: request.nonce.clone(),

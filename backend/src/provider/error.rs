@@ -134,7 +134,8 @@ impl IntoResponse for ProviderError {
         // Each error is logged here, once: 5xx with its chain, refusals at debug.
         match &self {
             Self::Internal(error) => tracing::error!(error = format!("{error:#}"), "idp error"),
-            Self::Busy => tracing::warn!("idp stores are full"),
+            // The store warns the operator itself, once a minute, not once per refusal.
+            Self::Busy => tracing::debug!("idp store at its budget; request refused"),
             other => tracing::debug!(error = %other, "idp request refused"),
         }
         let status = self.status();

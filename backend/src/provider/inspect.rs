@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::Provider;
 use super::client_auth::{Params, authenticate};
 use super::error::ProviderError;
+use super::mint;
 use super::store::digest;
 use super::token::no_store;
 use super::userinfo::access_key;
@@ -48,7 +49,7 @@ fn revoke_inner(
         if record.grant.client_id != client.client_id {
             return Err(refused());
         }
-        store.revoke_family(&record.family);
+        store.revoke_family(record.family);
         tracing::info!(client_id = %client.client_id, "refresh token family revoked");
         return Ok(());
     }
@@ -115,9 +116,10 @@ fn introspect_inner(
     // 2. An access token: live, and visible to this client.
     let Ok(key) = access_key(provider, token) else { return Ok(inactive) };
     let Some(record) = store.access.get(&key) else { return Ok(inactive) };
+    let audience = mint::audience(provider, &record.grant);
     if record.revoked
         || record.expires_at <= now
-        || !may_see(provider, client, &record.grant.client_id, &record.audience)
+        || !may_see(provider, client, &record.grant.client_id, &audience)
     {
         return Ok(inactive);
     }
@@ -132,14 +134,14 @@ fn introspect_inner(
     });
 
     // A machine's opaque token has no subject: no user, and no JWT `sub` to repeat.
-    if !(record.grant.machine && record.jti.is_none()) {
+    if record.jwt || !record.grant.machine {
         body["sub"] = json!(record.grant.sub);
     }
-    if !record.audience.is_empty() {
-        body["aud"] = json!(record.audience);
+    if !audience.is_empty() {
+        body["aud"] = json!(audience);
     }
-    if let Some(jti) = &record.jti {
-        body["jti"] = json!(jti);
+    if record.jwt {
+        body["jti"] = json!(key);
     }
     Ok(body)
 }

@@ -2,13 +2,17 @@
 //! and refresh tokens. Each issued token is recorded in the store for introspection,
 //! userinfo and revocation.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use super::Provider;
 use super::authorize::AuthRequest;
 use super::claims::{of_scope, of_user};
 use super::keys::half_hash;
-use super::store::{AccessToken, Family, Grant, Inner, RefreshToken, digest, random_value};
+use super::store::{
+    AccessToken, Family, FamilyId, Grant, Inner, RefreshToken, digest, random_value,
+};
 use super::world::{Client, MIN_LIFETIME};
 
 /// What goes into an ID token besides the grant.
@@ -108,27 +112,38 @@ impl Recorded {
     }
 }
 
+/// The audience of an access token for `grant` (RFC 9068 3): the API's identifier, and the
+/// userinfo endpoint too with `openid`; none for an opaque token (no API, or one unknown).
+pub fn audience(provider: &Provider, grant: &Grant) -> Vec<String> {
+    let Some(api) = grant.api.as_deref().and_then(|identifier| provider.world.api(identifier))
+    else {
+        return Vec::new();
+    };
+    let mut audience = vec![api.identifier.clone()];
+    if grant.scope.iter().any(|scope| scope == "openid") {
+        audience.push(provider.endpoint("/userinfo"));
+    }
+    audience
+}
+
 /// Records an access token: a JWT for the named API (RFC 9068), or an opaque value when none
 /// was named, only good at userinfo and introspection. Its record is in the store before the
 /// JWT is signed, so a code replay in between still revokes it.
 pub fn access_token(
     provider: &Provider,
     store: &mut Inner<AuthRequest>,
-    grant: &Grant,
-    family: Option<&str>,
+    grant: &Arc<Grant>,
+    family: Option<FamilyId>,
     now: u64,
 ) -> anyhow::Result<Recorded> {
     let api = grant.api.as_deref().and_then(|identifier| provider.world.api(identifier));
-    let (token, claims, key, lifetime, audience, jti) = match api {
+    let (token, claims, key, lifetime) = match api {
         Some(api) => {
             // MISCHIEF (issue 6): a scenario's shorter lifetime, never a longer one.
             let configured = api.access_token_lifetime;
             let lifetime = grant.lab_lifetime.map_or(configured, |short| short.min(configured));
             let jti = random_value();
-            let mut audience = vec![api.identifier.clone()];
-            if grant.scope.iter().any(|scope| scope == "openid") {
-                audience.push(provider.endpoint("/userinfo"));
-            }
+            let audience = audience(provider, grant);
             let mut claims = Map::new();
             claims.insert("iss".into(), json!(provider.issuer));
             claims.insert("sub".into(), json!(grant.sub));
@@ -141,7 +156,7 @@ pub fn access_token(
             if let Some(auth_time) = grant.auth_time {
                 claims.insert("auth_time".into(), json!(auth_time));
             }
-            (String::new(), Some(Value::Object(claims)), jti.clone(), lifetime, audience, Some(jti))
+            (String::new(), Some(Value::Object(claims)), jti, lifetime)
         }
         None => {
             let token = random_value();
@@ -150,17 +165,16 @@ pub fn access_token(
                 .world
                 .client(&grant.client_id)
                 .map_or(MIN_LIFETIME, |client| client.opaque_token_lifetime);
-            (token, None, key, lifetime, Vec::new(), None)
+            (token, None, key, lifetime)
         }
     };
 
     let record = AccessToken {
-        grant: grant.clone(),
-        audience,
-        jti,
+        grant: Arc::clone(grant),
+        jwt: claims.is_some(),
         issued_at: now,
         expires_at: now + lifetime,
-        family: family.map(str::to_owned),
+        family,
         revoked: false,
     };
     store.access.insert(key.clone(), record);
@@ -171,31 +185,32 @@ pub fn access_token(
 }
 
 /// Starts a refresh token family for `grant`.
-pub fn family(store: &mut Inner<AuthRequest>, client: &Client, grant: &Grant, now: u64) -> String {
-    let id = random_value();
-    let family = Family {
+pub fn family(
+    store: &mut Inner<AuthRequest>,
+    client: &Client,
+    grant: &Arc<Grant>,
+    now: u64,
+) -> FamilyId {
+    store.add_family(Family {
         revoked: false,
         expires_at: now + client.refresh_absolute_lifetime,
-        sub: grant.sub.clone(),
-        client_id: client.client_id.clone(),
+        grant: Arc::clone(grant),
         access: Vec::new(),
-    };
-    store.families.insert(id.clone(), family);
-    id
+    })
 }
 
 /// Makes a refresh token in `family`.
 pub fn refresh_token(
     store: &mut Inner<AuthRequest>,
     client: &Client,
-    grant: &Grant,
-    family: &str,
+    grant: &Arc<Grant>,
+    family: FamilyId,
     now: u64,
 ) -> String {
     let token = random_value();
     let record = RefreshToken {
-        grant: grant.clone(),
-        family: family.to_owned(),
+        grant: Arc::clone(grant),
+        family,
         used: false,
         idle_expires_at: now + client.refresh_idle_lifetime,
         issued_at: now,

@@ -16,7 +16,7 @@ use super::error::ProviderError;
 use super::store::{Browser, Session, digest, random_value};
 
 /// How long a browser that has not logged in keeps its login forms' anti-forgery token.
-const BROWSER_LIFETIME: u64 = 3_600;
+pub const BROWSER_LIFETIME: u64 = 3_600;
 
 /// The cookie's name.
 pub const COOKIE: &str = "grantlab_idp_session";

@@ -4,13 +4,15 @@
 //! Codes and tokens are kept under the SHA-256 of their value, never the value itself, so a
 //! memory dump does not hand out live credentials. Each map is indexed by expiry
 //! ([`Expiring`]): before each insert the expired entries are popped off the index's front, in
-//! O(log n) each, and a map holding [`MAX_ENTRIES`] live entries refuses new ones, so a
-//! workshop cannot exhaust memory.
+//! O(log n) each. Each map counts the bytes its entries take ([`Footprint`]), and the store
+//! keeps them all under one memory budget (`--store-budget-mib`), so no workload can exhaust
+//! the server's memory: see [`Inner::make_room`].
 
 mod expiring;
+mod footprint;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,11 +23,14 @@ use super::claims::Requested;
 use super::error::ProviderError;
 
 pub use self::expiring::{Expires, Expiring};
+pub use self::footprint::{Footprint, block};
 
-/// The most live entries any one map holds: memory safety, not a rate limit. An access token
-/// record takes about 1 KB, so a full map is about 20 MB; at 600 s lifetimes it allows a
-/// sustained 33 tokens per second.
-pub const MAX_ENTRIES: usize = 20_000;
+/// The pending requests and the browsers nobody logged in from yet may each take this share
+/// of the budget (one sixteenth); the rest holds sessions, codes, tokens and families.
+const OPEN_SHARE: usize = 16;
+
+/// The least time between two warnings that the budget is reached, in seconds.
+const WARNING_INTERVAL: u64 = 60;
 
 /// A new random value: 32 bytes, base64url (codes, tokens, session and request ids).
 pub fn random_value() -> String {
@@ -36,6 +41,9 @@ pub fn random_value() -> String {
 pub fn digest(value: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(value.as_bytes()))
 }
+
+/// A refresh token family's id: a counter, never shown outside the store.
+pub type FamilyId = u64;
 
 /// A login at the provider.
 #[derive(Debug, Clone)]
@@ -89,8 +97,8 @@ pub struct Grant {
 /// An authorization code.
 #[derive(Debug, Clone)]
 pub struct Code {
-    /// What it grants.
-    pub grant: Grant,
+    /// What it grants, shared with the tokens it is redeemed for.
+    pub grant: Arc<Grant>,
     /// The redirect URI of the authorization request.
     pub redirect_uri: String,
     /// The PKCE challenge (S256), if one was sent.
@@ -104,25 +112,24 @@ pub struct Code {
     /// The access tokens (store keys) issued for it, revoked on replay.
     pub issued: Vec<String>,
     /// The refresh token family started with it, revoked on replay.
-    pub family: Option<String>,
+    pub family: Option<FamilyId>,
 }
 
 /// An access token the provider issued (opaque or JWT), for userinfo, introspection and
-/// revocation.
+/// revocation. Its audience follows from the grant ([`super::mint::audience`]) and a JWT's
+/// `jti` is its store key, so neither is kept.
 #[derive(Debug, Clone)]
 pub struct AccessToken {
-    /// What it grants.
-    pub grant: Grant,
-    /// The audience: the API's identifier, or none for an opaque token.
-    pub audience: Vec<String>,
-    /// `jti` for a JWT.
-    pub jti: Option<String>,
-    /// Issue and expiry times.
+    /// What it grants, shared with its code, refresh token and family.
+    pub grant: Arc<Grant>,
+    /// Whether it is a JWT for an API (keyed by `jti`) rather than an opaque value.
+    pub jwt: bool,
+    /// When it was issued.
     pub issued_at: u64,
     /// When it expires.
     pub expires_at: u64,
     /// The refresh token family it came from.
-    pub family: Option<String>,
+    pub family: Option<FamilyId>,
     /// Whether it was revoked.
     pub revoked: bool,
 }
@@ -130,10 +137,10 @@ pub struct AccessToken {
 /// A refresh token.
 #[derive(Debug, Clone)]
 pub struct RefreshToken {
-    /// What it grants.
-    pub grant: Grant,
+    /// What it grants, shared with its family and the tokens rotated from it.
+    pub grant: Arc<Grant>,
     /// Its family: every token rotated from the same login.
-    pub family: String,
+    pub family: FamilyId,
     /// Whether it was used already (rotated away).
     pub used: bool,
     /// When it expires unless used (idle lifetime).
@@ -149,10 +156,8 @@ pub struct Family {
     pub revoked: bool,
     /// When every token of the family expires, used or not (absolute lifetime).
     pub expires_at: u64,
-    /// The user and client, so revoking consent revokes the family.
-    pub sub: String,
-    /// The client it was issued to.
-    pub client_id: String,
+    /// The login's grant: its user and client, so revoking consent revokes the family.
+    pub grant: Arc<Grant>,
     /// The store keys of the access tokens issued from it, so revoking it finds them at once.
     pub access: Vec<String>,
 }
@@ -164,6 +169,63 @@ pub struct Pending<T> {
     pub request: T,
     /// When it is dropped.
     pub expires_at: u64,
+}
+
+impl Footprint for Session {
+    fn heap_bytes(&self) -> usize {
+        self.sub.heap_bytes() + self.sid.heap_bytes() + self.csrf.heap_bytes()
+    }
+}
+
+impl Footprint for Browser {
+    fn heap_bytes(&self) -> usize {
+        self.csrf.heap_bytes()
+    }
+}
+
+impl Footprint for Grant {
+    fn heap_bytes(&self) -> usize {
+        let strings = self.client_id.heap_bytes() + self.sub.heap_bytes() + self.api.heap_bytes();
+        strings
+            + self.scope.heap_bytes()
+            + self.sid.heap_bytes()
+            + self.claims.id_token.heap_bytes()
+            + self.claims.userinfo.heap_bytes()
+    }
+}
+
+impl Footprint for Code {
+    fn heap_bytes(&self) -> usize {
+        self.grant.heap_bytes()
+            + self.redirect_uri.heap_bytes()
+            + self.code_challenge.heap_bytes()
+            + self.nonce.heap_bytes()
+            + self.issued.heap_bytes()
+    }
+}
+
+impl Footprint for AccessToken {
+    fn heap_bytes(&self) -> usize {
+        self.grant.heap_bytes()
+    }
+}
+
+impl Footprint for RefreshToken {
+    fn heap_bytes(&self) -> usize {
+        self.grant.heap_bytes()
+    }
+}
+
+impl Footprint for Family {
+    fn heap_bytes(&self) -> usize {
+        self.grant.heap_bytes() + self.access.heap_bytes()
+    }
+}
+
+impl<T: Footprint> Footprint for Pending<T> {
+    fn heap_bytes(&self) -> usize {
+        self.request.heap_bytes()
+    }
 }
 
 impl Expires for Session {
@@ -232,14 +294,21 @@ pub struct Inner<T> {
     /// Refresh token digest to refresh token.
     pub refresh: Expiring<String, RefreshToken>,
     /// Family id to family.
-    pub families: Expiring<String, Family>,
+    pub families: Expiring<FamilyId, Family>,
     /// (sub, client_id) to the consented scopes, API scopes written `identifier#permission`.
-    /// Bounded by the scenario's users times its clients, so it needs no expiry.
+    /// Bounded by the scenario's users times its clients, so it needs no expiry and no budget.
     pub consents: HashMap<(String, String), BTreeSet<String>>,
+    /// The bytes all maps together may take.
+    budget: usize,
+    /// When the last warning that the budget is reached went to the log.
+    warned_at: Option<u64>,
+    /// The id the next family gets.
+    next_family: FamilyId,
 }
 
-impl<T> Default for Store<T> {
-    fn default() -> Self {
+impl<T> Store<T> {
+    /// An empty store whose maps may take `budget` bytes in all.
+    pub fn new(budget: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
                 sessions: Expiring::default(),
@@ -250,6 +319,9 @@ impl<T> Default for Store<T> {
                 refresh: Expiring::default(),
                 families: Expiring::default(),
                 consents: HashMap::new(),
+                budget,
+                warned_at: None,
+                next_family: 0,
             }),
         }
     }
@@ -268,9 +340,11 @@ impl<T> Store<T> {
     }
 }
 
-impl<T> Inner<T> {
+impl<T: Footprint> Inner<T> {
     /// Drops everything expired at `now` (earliest first, through each map's expiry index),
-    /// then fails if any map still holds [`MAX_ENTRIES`] live entries.
+    /// then fails with [`ProviderError::Busy`] if the live sessions, codes, tokens and families
+    /// fill their part of the budget: memory safety, not a rate limit. An operator is told
+    /// at warn, at most once a minute, which map is largest and which setting to raise.
     pub fn make_room(&mut self, now: u64) -> Result<(), ProviderError> {
         self.sessions.reclaim(now);
         self.browsers.reclaim(now);
@@ -280,32 +354,70 @@ impl<T> Inner<T> {
         self.refresh.reclaim(now);
         self.families.reclaim(now);
 
-        // Anyone may open a login form, so a full pending or browser map drops the entry that
-        // ends first rather than lock everyone out.
-        if self.pending.len() >= MAX_ENTRIES {
-            self.pending.evict_earliest();
-        }
-        if self.browsers.len() >= MAX_ENTRIES {
-            self.browsers.evict_earliest();
-        }
+        // Anyone may open a login form, so a full pending or browser map drops the entries that
+        // end first rather than lock everyone out.
+        let open_share = self.budget / OPEN_SHARE;
+        while self.pending.bytes() >= open_share && self.pending.evict_earliest().is_some() {}
+        while self.browsers.bytes() >= open_share && self.browsers.evict_earliest().is_some() {}
 
-        let sizes = [
-            self.sessions.len(),
-            self.codes.len(),
-            self.access.len(),
-            self.refresh.len(),
-            self.families.len(),
-            self.consents.len(),
-        ];
-        if sizes.iter().any(|&size| size >= MAX_ENTRIES) {
-            return Err(ProviderError::Busy);
+        // What learners hold refuses new entries at the rest of the budget.
+        if self.earned().iter().map(|(_, _, bytes)| bytes).sum::<usize>() < self.earned_budget() {
+            return Ok(());
         }
-        Ok(())
+        if let Some(warning) = self.budget_warning(now) {
+            tracing::warn!("{warning}");
+        }
+        Err(ProviderError::Busy)
+    }
+
+    /// The part of the budget for sessions, codes, tokens and families.
+    fn earned_budget(&self) -> usize {
+        self.budget - 2 * (self.budget / OPEN_SHARE)
+    }
+
+    /// Name, entry count and bytes of each map that refuses when the budget is reached.
+    fn earned(&self) -> [(&'static str, usize, usize); 5] {
+        [
+            ("sessions", self.sessions.len(), self.sessions.bytes()),
+            ("codes", self.codes.len(), self.codes.bytes()),
+            ("access tokens", self.access.len(), self.access.bytes()),
+            ("refresh tokens", self.refresh.len(), self.refresh.bytes()),
+            ("refresh token families", self.families.len(), self.families.bytes()),
+        ]
+    }
+
+    /// The operator's warning that the budget is reached, naming the largest map; `None` if
+    /// one was given less than [`WARNING_INTERVAL`] seconds before `now`.
+    fn budget_warning(&mut self, now: u64) -> Option<String> {
+        if self.warned_at.is_some_and(|at| now < at + WARNING_INTERVAL) {
+            return None;
+        }
+        self.warned_at = Some(now);
+
+        let earned = self.earned();
+        let (map, count, bytes) = earned.iter().max_by_key(|(_, _, bytes)| *bytes)?;
+        let mib = |bytes: usize| bytes / (1024 * 1024);
+        Some(format!(
+            "the lab provider's store is full: {count} live {map} take {} MiB, and sessions, \
+             codes and tokens together reach their {} MiB of the memory budget; new logins and \
+             tokens are refused (`temporarily_unavailable`) until some expire. Raise \
+             `--store-budget-mib` (GRANTLAB_STORE_BUDGET_MIB) if this workload is honest",
+            mib(*bytes),
+            mib(self.earned_budget()),
+        ))
+    }
+
+    /// Stores a new refresh token family; returns its id.
+    pub fn add_family(&mut self, family: Family) -> FamilyId {
+        let id = self.next_family;
+        self.next_family += 1;
+        self.families.insert(id, family);
+        id
     }
 
     /// Revokes a refresh token family and the access tokens issued from it.
-    pub fn revoke_family(&mut self, family: &str) {
-        let Some(entry) = self.families.get_mut(family) else { return };
+    pub fn revoke_family(&mut self, family: FamilyId) {
+        let Some(entry) = self.families.get_mut(&family) else { return };
         entry.revoked = true;
         for key in &entry.access {
             if let Some(token) = self.access.get_mut(key) {
@@ -316,164 +428,14 @@ impl<T> Inner<T> {
 
     /// Notes that the access token under `key` came from `family`, forgetting the keys of
     /// its tokens already reclaimed.
-    pub fn add_to_family(&mut self, family: &str, key: &str) {
+    pub fn add_to_family(&mut self, family: FamilyId, key: &str) {
         let Inner { families, access, .. } = self;
-        let Some(entry) = families.get_mut(family) else { return };
+        let Some(entry) = families.get_mut(&family) else { return };
         entry.access.retain(|known| access.contains_key(known));
         entry.access.push(key.to_owned());
+        families.recount(&family);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn session(expires_at: u64) -> Session {
-        Session { sub: "s".into(), auth_time: 0, sid: "x".into(), csrf: "c".into(), expires_at }
-    }
-
-    fn family(expires_at: u64) -> Family {
-        Family {
-            revoked: false,
-            expires_at,
-            sub: "s".into(),
-            client_id: "c".into(),
-            access: Vec::new(),
-        }
-    }
-
-    fn access_token(expires_at: u64, family: Option<&str>) -> AccessToken {
-        let grant = Grant {
-            client_id: "c".into(),
-            sub: "s".into(),
-            scope: Vec::new(),
-            api: None,
-            auth_time: None,
-            sid: None,
-            machine: false,
-            lab_lifetime: None,
-            claims: Requested::default(),
-        };
-        AccessToken {
-            grant,
-            audience: Vec::new(),
-            jti: None,
-            issued_at: 0,
-            expires_at,
-            family: family.map(str::to_owned),
-            revoked: false,
-        }
-    }
-
-    #[test]
-    fn expired_entries_are_reclaimed_on_insert() {
-        let store = Store::<()>::default();
-        let mut inner = store.lock();
-        inner.sessions.insert("old".into(), session(10));
-        inner.sessions.insert("new".into(), session(100));
-        inner.access.insert("old".into(), access_token(10, None));
-
-        inner.make_room(50).unwrap();
-
-        assert!(!inner.sessions.contains_key("old"));
-        assert!(inner.sessions.contains_key("new"));
-        assert!(inner.access.is_empty());
-    }
-
-    #[test]
-    fn full_store_of_live_entries_refuses_new_entries() {
-        let store = Store::<()>::default();
-        let mut inner = store.lock();
-        for index in 0..MAX_ENTRIES {
-            inner.access.insert(index.to_string(), access_token(100, None));
-        }
-
-        assert!(matches!(inner.make_room(50), Err(ProviderError::Busy)));
-        assert_eq!(inner.access.len(), MAX_ENTRIES);
-    }
-
-    #[test]
-    fn full_store_takes_new_entries_once_some_have_expired() {
-        let store = Store::<()>::default();
-        let mut inner = store.lock();
-        for index in 0..MAX_ENTRIES {
-            let expires_at = if index < 10 { 40 } else { 100 };
-            inner.access.insert(index.to_string(), access_token(expires_at, None));
-        }
-
-        inner.make_room(50).unwrap();
-
-        assert_eq!(inner.access.len(), MAX_ENTRIES - 10);
-        assert!(!inner.access.contains_key("0") && inner.access.contains_key("10"));
-    }
-
-    #[test]
-    fn full_pending_map_drops_its_oldest_form() {
-        let store = Store::<()>::default();
-        let mut inner = store.lock();
-        for index in 0..MAX_ENTRIES {
-            let pending = Pending { request: (), expires_at: 1_000 + index as u64 };
-            inner.pending.insert(index.to_string(), pending);
-        }
-
-        inner.make_room(50).unwrap();
-
-        assert!(!inner.pending.contains_key("0"));
-        assert_eq!(inner.pending.len(), MAX_ENTRIES - 1);
-    }
-
-    #[test]
-    fn full_browser_map_drops_its_oldest_login_form_session() {
-        let store = Store::<()>::default();
-        let mut inner = store.lock();
-        for index in 0..MAX_ENTRIES {
-            let browser = Browser { csrf: "c".into(), expires_at: 1_000 + index as u64 };
-            inner.browsers.insert(index.to_string(), browser);
-        }
-
-        inner.make_room(50).unwrap();
-
-        assert!(!inner.browsers.contains_key("0"));
-        assert_eq!(inner.browsers.len(), MAX_ENTRIES - 1);
-    }
-
-    #[test]
-    fn revoked_family_stays_revoked_until_its_absolute_lifetime() {
-        let store = Store::<()>::default();
-        let mut inner = store.lock();
-        inner.families.insert("f".into(), family(1_000));
-        inner.access.insert("t".into(), access_token(500, Some("f")));
-        inner.add_to_family("f", "t");
-        inner.revoke_family("f");
-
-        // Its access token expires and is reclaimed; the family is not.
-        inner.make_room(600).unwrap();
-
-        assert!(inner.access.is_empty());
-        assert!(inner.families.get("f").is_some_and(|family| family.revoked));
-    }
-
-    #[test]
-    fn revoking_a_family_revokes_its_access_tokens_and_no_others() {
-        let store = Store::<()>::default();
-        let mut inner = store.lock();
-        inner.families.insert("f".into(), family(1_000));
-        for (key, family) in [("mine", Some("f")), ("other", None)] {
-            inner.access.insert(key.into(), access_token(500, family));
-            if let Some(family) = family {
-                inner.add_to_family(family, key);
-            }
-        }
-
-        inner.revoke_family("f");
-
-        assert!(inner.access.get("mine").is_some_and(|token| token.revoked));
-        assert!(inner.access.get("other").is_some_and(|token| !token.revoked));
-    }
-
-    #[test]
-    fn stored_keys_are_digests_not_values() {
-        assert_ne!(digest("secret-code"), "secret-code");
-        assert_eq!(digest("secret-code"), digest("secret-code"));
-    }
-}
+mod tests;

@@ -104,7 +104,7 @@ fn code_grant(
                 token.revoked = true;
             }
         }
-        if let Some(family) = &record.family {
+        if let Some(family) = record.family {
             store.revoke_family(family);
         }
         tracing::warn!(client_id = %client.client_id, "authorization code replayed; revoked");
@@ -173,15 +173,14 @@ fn code_grant(
         .iter()
         .any(|scope| scope == "offline_access")
         .then(|| mint::family(&mut store, client, &grant, now));
-    let access = mint::access_token(provider, &mut store, &grant, family.as_deref(), now)?;
-    let refresh = family
-        .as_deref()
-        .map(|family| mint::refresh_token(&mut store, client, &grant, family, now));
+    let access = mint::access_token(provider, &mut store, &grant, family, now)?;
+    let refresh = family.map(|family| mint::refresh_token(&mut store, client, &grant, family, now));
     if let Some(stored) = store.codes.get_mut(&key) {
         stored.used = true;
         stored.issued.push(access.key().to_owned());
-        stored.family = family.clone();
+        stored.family = family;
     }
+    store.codes.recount(&key);
     drop(store);
     let access = access.sign(provider)?;
 
@@ -231,7 +230,7 @@ fn refresh_grant(
 
     // 3. Reuse of a rotated token revokes the whole family.
     if record.used {
-        store.revoke_family(&record.family);
+        store.revoke_family(record.family);
         tracing::warn!(client_id = %client.client_id, "refresh token reuse; family revoked");
         return Err(invalid_grant(
             "refresh token reuse detected: this token was already rotated, so the whole family \
@@ -257,7 +256,7 @@ fn refresh_grant(
                 ),
             ));
         }
-        grant.scope = asked;
+        Arc::make_mut(&mut grant).scope = asked;
     }
 
     // 6. A resource named again must be the API the grant covers (RFC 8707 2.2).
@@ -268,14 +267,14 @@ fn refresh_grant(
         if let Some(stored) = store.refresh.get_mut(&key) {
             stored.used = true;
         }
-        Some(mint::refresh_token(&mut store, client, &record.grant, &record.family, now))
+        Some(mint::refresh_token(&mut store, client, &record.grant, record.family, now))
     } else {
         if let Some(stored) = store.refresh.get_mut(&key) {
             stored.idle_expires_at = now + client.refresh_idle_lifetime;
         }
         None
     };
-    let access = mint::access_token(provider, &mut store, &grant, Some(&record.family), now)?;
+    let access = mint::access_token(provider, &mut store, &grant, Some(record.family), now)?;
     drop(store);
     let access = access.sign(provider)?;
 
@@ -379,7 +378,7 @@ fn client_credentials_grant(
     };
 
     // 3. The access token alone.
-    let grant = Grant {
+    let grant = Arc::new(Grant {
         client_id: client.client_id.clone(),
         sub: client.client_id.clone(),
         scope,
@@ -389,7 +388,7 @@ fn client_credentials_grant(
         machine: true,
         lab_lifetime: None,
         claims: Requested::default(),
-    };
+    });
     let now = provider.now();
     let mut store = provider.store.lock();
     store.make_room(now)?;

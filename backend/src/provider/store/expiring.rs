@@ -1,9 +1,12 @@
 //! A map whose entries expire, indexed by expiry so that reclaiming the expired ones and
-//! finding the oldest cost O(log n) each, never a scan of the whole map.
+//! finding the oldest cost O(log n) each, never a scan of the whole map. It keeps count of the
+//! bytes its entries take, so the store can hold them to a memory budget.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
+
+use super::footprint::Footprint;
 
 /// A stored value that ends at a known time.
 pub trait Expires {
@@ -18,17 +21,42 @@ pub trait Expires {
 /// found under its old time, seen to be alive, and re-indexed under its new one; so entries
 /// are never dropped early, only looked at once more.
 pub struct Expiring<K, V> {
-    entries: HashMap<K, (u64, V)>,
+    entries: HashMap<K, Slot<V>>,
     by_expiry: BTreeSet<(u64, K)>,
+    bytes: usize,
+}
+
+/// A stored value with the expiry it is indexed under and the bytes it was charged.
+struct Slot<V> {
+    indexed_at: u64,
+    bytes: usize,
+    value: V,
 }
 
 impl<K, V> Default for Expiring<K, V> {
     fn default() -> Self {
-        Self { entries: HashMap::new(), by_expiry: BTreeSet::new() }
+        Self { entries: HashMap::new(), by_expiry: BTreeSet::new(), bytes: 0 }
     }
 }
 
-impl<K: Hash + Eq + Ord + Clone, V: Expires> Expiring<K, V> {
+impl<K: Hash + Eq + Ord + Clone + Footprint, V: Expires + Footprint> Expiring<K, V> {
+    /// The bytes one entry takes besides its heap blocks: its hash table bucket and control
+    /// byte at the lowest load (7/16, just after the table doubled) and its index element at
+    /// half-full B-tree nodes.
+    pub const ENTRY_OVERHEAD: usize =
+        (size_of::<(K, Slot<V>)>() + 1) * 16 / 7 + 2 * size_of::<(u64, K)>();
+
+    /// What an entry of `key` and `value` is charged: the overhead, the key's heap blocks
+    /// twice (the index holds a clone) and the value's.
+    pub fn cost(key: &K, value: &V) -> usize {
+        Self::ENTRY_OVERHEAD + 2 * key.heap_bytes() + value.heap_bytes()
+    }
+
+    /// The bytes its entries take, as charged by [`Expiring::cost`].
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     /// How many entries it holds, expired ones not yet reclaimed included.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -43,9 +71,24 @@ impl<K: Hash + Eq + Ord + Clone, V: Expires> Expiring<K, V> {
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         let old = self.remove(&key);
         let expires_at = value.expires_at();
+        let bytes = Self::cost(&key, &value);
+        self.bytes += bytes;
         self.by_expiry.insert((expires_at, key.clone()));
-        self.entries.insert(key, (expires_at, value));
+        self.entries.insert(key, Slot { indexed_at: expires_at, bytes, value });
         old
+    }
+
+    /// Charges the entry under `key` anew, after [`Expiring::get_mut`] grew or shrank it.
+    pub fn recount<Q>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let Some((stored, slot)) = self.entries.get_key_value(key) else { return };
+        let bytes = Self::cost(stored, &slot.value);
+        let Some(slot) = self.entries.get_mut(key) else { return };
+        self.bytes = self.bytes - slot.bytes + bytes;
+        slot.bytes = bytes;
     }
 
     /// The value under `key`, expired or not.
@@ -54,7 +97,7 @@ impl<K: Hash + Eq + Ord + Clone, V: Expires> Expiring<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.entries.get(key).map(|(_, value)| value)
+        self.entries.get(key).map(|slot| &slot.value)
     }
 
     /// The value under `key`, to change in place; an expiry may grow, never shrink.
@@ -63,7 +106,7 @@ impl<K: Hash + Eq + Ord + Clone, V: Expires> Expiring<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.entries.get_mut(key).map(|(_, value)| value)
+        self.entries.get_mut(key).map(|slot| &mut slot.value)
     }
 
     /// Whether a value is stored under `key`.
@@ -81,14 +124,15 @@ impl<K: Hash + Eq + Ord + Clone, V: Expires> Expiring<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (key, (indexed_at, value)) = self.entries.remove_entry(key)?;
-        self.by_expiry.remove(&(indexed_at, key));
-        Some(value)
+        let (key, slot) = self.entries.remove_entry(key)?;
+        self.by_expiry.remove(&(slot.indexed_at, key));
+        self.bytes -= slot.bytes;
+        Some(slot.value)
     }
 
     /// Every entry, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.entries.iter().map(|(key, (_, value))| (key, value))
+        self.entries.iter().map(|(key, slot)| (key, &slot.value))
     }
 
     /// Drops every entry expired at `now`, earliest first; returns how many went. Each call
@@ -102,13 +146,15 @@ impl<K: Hash + Eq + Ord + Clone, V: Expires> Expiring<K, V> {
             let Some(entry) = self.entries.get_mut(&key) else { continue };
 
             // An entry whose expiry grew since it was indexed goes back under its new time.
-            let expires_at = entry.1.expires_at();
+            let expires_at = entry.value.expires_at();
             if expires_at > now {
-                entry.0 = expires_at;
+                entry.indexed_at = expires_at;
                 self.by_expiry.insert((expires_at, key));
                 continue;
             }
-            self.entries.remove(&key);
+            if let Some(slot) = self.entries.remove(&key) {
+                self.bytes -= slot.bytes;
+            }
             dropped += 1;
         }
         dropped
@@ -117,7 +163,9 @@ impl<K: Hash + Eq + Ord + Clone, V: Expires> Expiring<K, V> {
     /// Drops the entry that ends first, live or not; returns its key.
     pub fn evict_earliest(&mut self) -> Option<K> {
         let (_, key) = self.by_expiry.pop_first()?;
-        self.entries.remove(&key);
+        if let Some(slot) = self.entries.remove(&key) {
+            self.bytes -= slot.bytes;
+        }
         Some(key)
     }
 }
@@ -131,6 +179,12 @@ mod tests {
     impl Expires for Ends {
         fn expires_at(&self) -> u64 {
             self.0
+        }
+    }
+
+    impl Footprint for Ends {
+        fn heap_bytes(&self) -> usize {
+            0
         }
     }
 
@@ -183,5 +237,20 @@ mod tests {
         assert_eq!(map.evict_earliest().as_deref(), Some("1"));
 
         assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn bytes_follow_inserts_and_every_way_out() {
+        let mut map = map(&[10, 20, 30, 40]);
+        let one = Expiring::<String, Ends>::cost(&"0".to_owned(), &Ends(0));
+        assert_eq!(map.bytes(), 4 * one);
+
+        map.insert("0".into(), Ends(50));
+        map.remove("1");
+        map.reclaim(30);
+        map.evict_earliest();
+
+        assert_eq!(map.len(), 1);
+        assert_eq!(map.bytes(), one);
     }
 }
