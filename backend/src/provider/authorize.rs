@@ -648,7 +648,7 @@ fn proceed(
     let grant = Grant {
         client_id: client.client_id.clone(),
         sub: user.sub.clone(),
-        scope: offer.granted(),
+        scope: offer.granted().iter().collect(),
         api: request.api.clone(),
         auth_time: Some(session.auth_time),
         sid: Some(session.sid.clone()),

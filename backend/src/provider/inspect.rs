@@ -104,7 +104,7 @@ fn introspect_inner(
         return Ok(json!({
             "active": true,
             "token_type": "refresh_token",
-            "scope": record.grant.scope.join(" "),
+            "scope": record.grant.scope.as_str(),
             "client_id": record.grant.client_id,
             "sub": record.grant.sub,
             "iat": record.issued_at,
@@ -126,7 +126,7 @@ fn introspect_inner(
     let mut body = json!({
         "active": true,
         "token_type": "Bearer",
-        "scope": record.grant.scope.join(" "),
+        "scope": record.grant.scope.as_str(),
         "client_id": record.grant.client_id,
         "iat": record.issued_at,
         "exp": record.expires_at,

@@ -11,7 +11,7 @@ use super::authorize::AuthRequest;
 use super::claims::{of_scope, of_user};
 use super::keys::half_hash;
 use super::store::{
-    AccessToken, Family, FamilyId, Grant, Inner, RefreshToken, digest, random_value,
+    AccessToken, Family, FamilyId, Grant, Inner, RefreshToken, Scope, digest, random_value,
 };
 use super::world::{Client, MIN_LIFETIME};
 
@@ -66,12 +66,12 @@ pub fn id_token(
 pub fn user_claims(
     provider: &Provider,
     sub: &str,
-    scope: &[String],
+    scope: &Scope,
     requested: &[&str],
 ) -> Map<String, Value> {
     let mut claims = Map::new();
     let Some(user) = provider.world.user_by_sub(sub) else { return claims };
-    let by_scope = scope.iter().flat_map(|scope| of_scope(scope)).copied();
+    let by_scope = scope.iter().flat_map(|scope| of_scope(scope).iter().copied());
     for name in by_scope.chain(requested.iter().copied()) {
         if let Some(value) = of_user(user, name) {
             claims.insert(name.to_owned(), value);
@@ -120,7 +120,7 @@ pub fn audience(provider: &Provider, grant: &Grant) -> Vec<String> {
         return Vec::new();
     };
     let mut audience = vec![api.identifier.clone()];
-    if grant.scope.iter().any(|scope| scope == "openid") {
+    if grant.scope.contains("openid") {
         audience.push(provider.endpoint("/userinfo"));
     }
     audience
@@ -149,7 +149,7 @@ pub fn access_token(
             claims.insert("sub".into(), json!(grant.sub));
             claims.insert("aud".into(), json!(audience));
             claims.insert("client_id".into(), json!(grant.client_id));
-            claims.insert("scope".into(), json!(grant.scope.join(" ")));
+            claims.insert("scope".into(), json!(grant.scope.as_str()));
             claims.insert("iat".into(), json!(now));
             claims.insert("exp".into(), json!(now + lifetime));
             claims.insert("jti".into(), json!(jti));

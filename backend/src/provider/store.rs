@@ -70,6 +70,47 @@ pub struct Browser {
     pub expires_at: u64,
 }
 
+/// Granted scopes in their wire form, space-separated (RFC 6749 3.3): one heap block, not one
+/// per scope plus a vector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope(Box<str>);
+
+impl Scope {
+    /// Each scope, in the order granted.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split(' ').filter(|scope| !scope.is_empty())
+    }
+
+    /// Whether `scope` was granted.
+    pub fn contains(&self, scope: &str) -> bool {
+        self.iter().any(|granted| granted == scope)
+    }
+
+    /// The `scope` value of a response: the scopes joined by spaces.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Scope {
+    fn from_iter<I: IntoIterator<Item = S>>(scopes: I) -> Self {
+        let mut joined = String::new();
+        for scope in scopes {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(scope.as_ref());
+        }
+        Self(joined.into_boxed_str())
+    }
+}
+
+impl Footprint for Scope {
+    fn heap_bytes(&self) -> usize {
+        block(self.0.len())
+    }
+}
+
 /// What an authorization code or a refresh token stands for.
 #[derive(Debug, Clone)]
 pub struct Grant {
@@ -78,7 +119,7 @@ pub struct Grant {
     /// The user, or the client itself for client credentials.
     pub sub: String,
     /// The granted scopes: OIDC scopes and the API's permissions.
-    pub scope: Vec<String>,
+    pub scope: Scope,
     /// The API named by `audience` or `resource`, if any.
     pub api: Option<String>,
     /// When the user entered their password.

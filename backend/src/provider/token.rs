@@ -184,7 +184,7 @@ fn code_grant(
     drop(store);
     let access = access.sign(provider)?;
 
-    let id_token = if grant.scope.iter().any(|scope| scope == "openid") {
+    let id_token = if grant.scope.contains("openid") {
         let extras = IdTokenExtras {
             nonce: record.nonce.as_deref(),
             access_token: Some(&access.token),
@@ -256,7 +256,7 @@ fn refresh_grant(
                 ),
             ));
         }
-        Arc::make_mut(&mut grant).scope = asked;
+        Arc::make_mut(&mut grant).scope = asked.iter().collect();
     }
 
     // 6. A resource named again must be the API the grant covers (RFC 8707 2.2).
@@ -278,7 +278,7 @@ fn refresh_grant(
     drop(store);
     let access = access.sign(provider)?;
 
-    let id_token = if grant.scope.iter().any(|scope| scope == "openid") {
+    let id_token = if grant.scope.contains("openid") {
         let extras = IdTokenExtras { access_token: Some(&access.token), ..Default::default() };
         Some(mint::id_token(provider, client, &grant, extras, now)?)
     } else {
@@ -381,7 +381,7 @@ fn client_credentials_grant(
     let grant = Arc::new(Grant {
         client_id: client.client_id.clone(),
         sub: client.client_id.clone(),
-        scope,
+        scope: scope.iter().collect(),
         api: api.map(|api| api.identifier.clone()),
         auth_time: None,
         sid: None,
@@ -410,7 +410,7 @@ fn response(
     body.insert("access_token".into(), json!(access.token));
     body.insert("token_type".into(), json!("Bearer"));
     body.insert("expires_in".into(), json!(access.expires_in));
-    body.insert("scope".into(), json!(grant.scope.join(" ")));
+    body.insert("scope".into(), json!(grant.scope.as_str()));
     if let Some(refresh) = refresh {
         body.insert("refresh_token".into(), json!(refresh));
     }
