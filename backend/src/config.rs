@@ -54,13 +54,14 @@ pub struct Config {
 
     /// Memory the lab provider may use for its sessions, codes and tokens, in MiB. When they
     /// fill it, new logins and tokens are refused (`temporarily_unavailable`) until some
-    /// expire, and the log says so at warn once a minute. The default holds a hall of 1,000
-    /// learners doing a full flow each minute for hours (see BENCHMARKS.md); lowering it
-    /// below the workload refuses honest learners.
+    /// expire, and the log says so at warn once a minute. It is a ceiling: only live entries
+    /// take memory. The default holds a hall of 1,000 learners doing a full flow each minute
+    /// for a working day of 8 hours (see BENCHMARKS.md); below the workload, honest learners
+    /// are refused.
     #[arg(
         long,
         env = "GRANTLAB_STORE_BUDGET_MIB",
-        default_value_t = 2048,
+        default_value_t = 4096,
         value_parser = clap::value_parser!(u64).range(16..=1 << 20)
     )]
     pub store_budget_mib: u64,

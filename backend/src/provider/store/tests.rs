@@ -329,6 +329,21 @@ impl HallCounts {
     }
 }
 
+impl HallRecords {
+    /// What the maps that refuse at the budget are charged for `counts` of these records.
+    fn charged(&self, counts: &HallCounts) -> u64 {
+        let key = value(9);
+        let each = [
+            (counts.sessions, Expiring::<String, Session>::cost(&key, &self.session)),
+            (counts.codes, Expiring::<String, Code>::cost(&key, &self.code)),
+            (counts.access, Expiring::<String, AccessToken>::cost(&key, &self.access)),
+            (counts.refresh, Expiring::<String, RefreshToken>::cost(&key, &self.refresh)),
+            (counts.families, Expiring::<FamilyId, Family>::cost(&0, &self.family)),
+        ];
+        each.iter().map(|&(count, bytes)| count * bytes as u64).sum()
+    }
+}
+
 #[test]
 fn record_sizes_are_measured_per_kind() {
     let records = HallRecords::new(100);
@@ -396,8 +411,10 @@ fn default_budget_holds_a_hall_of_learners_for_an_hour() {
     }
     inner.make_room(0).unwrap();
 
-    // Nothing was evicted, and the hall takes under half of what the budget allows.
+    // Nothing was evicted, the charge is what the records' sizes say, and the hall takes under
+    // half of what the budget allows.
     let earned: usize = inner.earned().iter().map(|(_, _, bytes)| bytes).sum();
+    assert_eq!(earned as u64, records.charged(&counts));
     println!("earned: {} MiB of {} MiB", earned >> 20, inner.earned_budget() >> 20);
     println!(
         "pending {} MiB, browsers {} MiB",
@@ -430,4 +447,16 @@ fn expiry_frees_the_bytes_of_a_full_store() {
 
     assert!(inner.access.is_empty());
     assert_eq!(inner.access.bytes(), 0);
+}
+
+#[test]
+fn default_budget_holds_a_hall_for_a_working_day_with_room_to_spare() {
+    let budget = crate::Config::with_defaults().store_budget();
+    let earned_budget = Store::<()>::new(budget).lock().earned_budget() as u64;
+    let counts = HallCounts::after(8 * 3_600);
+
+    let charged = HallRecords::new(0).charged(&counts);
+
+    println!("{counts:?}: {} MiB of {} MiB", charged >> 20, earned_budget >> 20);
+    assert!(charged < earned_budget / 2, "{charged} of {earned_budget}");
 }
