@@ -23,7 +23,7 @@ use super::error::{ProviderError, RedirectError};
 use super::mint;
 use super::pages::{self, ConsentGroup, ConsentLine, ResponseMode};
 use super::session;
-use super::store::{Code, Footprint, Grant, Pending, Session, digest, random_value};
+use super::store::{Code, Footprint, Grant, Pending, Session, random_value, token_key};
 use super::world::{Api, Client, User, World};
 
 /// How long a login or consent form stays usable.
@@ -684,7 +684,7 @@ fn proceed(
     {
         let mut store = provider.store.lock();
         store.make_room(now)?;
-        store.codes.insert(digest(&code), record);
+        store.codes.insert(token_key(&code), record);
     }
     if let Some(state) = &request.state {
         params.push(("state", state.clone()));

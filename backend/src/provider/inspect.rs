@@ -14,7 +14,7 @@ use super::Provider;
 use super::client_auth::{Params, authenticate};
 use super::error::ProviderError;
 use super::mint;
-use super::store::digest;
+use super::store::token_key;
 use super::token::no_store;
 use super::userinfo::access_key;
 use super::world::Client;
@@ -45,7 +45,7 @@ fn revoke_inner(
     let mut store = provider.store.lock();
 
     // 1. A refresh token: revoke its whole family.
-    if let Some(record) = store.refresh.get(&digest(token)).cloned() {
+    if let Some(record) = store.refresh.get(&token_key(token)).cloned() {
         if record.grant.client_id != client.client_id {
             return Err(refused());
         }
@@ -55,7 +55,7 @@ fn revoke_inner(
     }
 
     // 2. An access token.
-    if let Ok(key) = access_key(provider, token)
+    if let Ok((key, _)) = access_key(provider, token)
         && let Some(record) = store.access.get_mut(&key)
     {
         if record.grant.client_id != client.client_id {
@@ -93,7 +93,7 @@ fn introspect_inner(
     let store = provider.store.lock();
 
     // 1. A refresh token: live if unused, in a live family, within its idle lifetime.
-    if let Some(record) = store.refresh.get(&digest(token)) {
+    if let Some(record) = store.refresh.get(&token_key(token)) {
         let family = store.families.get(&record.family);
         let live = !record.used
             && record.idle_expires_at > now
@@ -114,7 +114,7 @@ fn introspect_inner(
     }
 
     // 2. An access token: live, and visible to this client.
-    let Ok(key) = access_key(provider, token) else { return Ok(inactive) };
+    let Ok((key, jti)) = access_key(provider, token) else { return Ok(inactive) };
     let Some(record) = store.access.get(&key) else { return Ok(inactive) };
     let audience = mint::audience(provider, &record.grant);
     if record.revoked
@@ -140,8 +140,8 @@ fn introspect_inner(
     if !audience.is_empty() {
         body["aud"] = json!(audience);
     }
-    if record.jwt {
-        body["jti"] = json!(key);
+    if let Some(jti) = jti {
+        body["jti"] = json!(jti);
     }
     Ok(body)
 }

@@ -11,7 +11,8 @@ use super::authorize::AuthRequest;
 use super::claims::{of_scope, of_user};
 use super::keys::half_hash;
 use super::store::{
-    AccessToken, Family, FamilyId, Grant, Inner, RefreshToken, Scope, digest, random_value,
+    AccessToken, Family, FamilyId, Grant, Inner, RefreshToken, Scope, TokenKey, random_value,
+    token_key,
 };
 use super::world::{Client, MIN_LIFETIME};
 
@@ -86,8 +87,8 @@ pub struct Minted {
     pub token: String,
     /// Seconds until it expires.
     pub expires_in: u64,
-    /// Its key in the store (`jti`, or the opaque value's digest).
-    pub key: String,
+    /// Its key in the store (of its `jti`, or of the opaque value).
+    pub key: TokenKey,
 }
 
 /// An access token recorded in the store; a JWT is signed by [`Recorded::sign`] once the
@@ -100,8 +101,8 @@ pub struct Recorded {
 
 impl Recorded {
     /// Its key in the store.
-    pub fn key(&self) -> &str {
-        &self.minted.key
+    pub fn key(&self) -> TokenKey {
+        self.minted.key
     }
 
     /// The token, signed if it is a JWT (RS256 takes about a millisecond).
@@ -156,11 +157,11 @@ pub fn access_token(
             if let Some(auth_time) = grant.auth_time {
                 claims.insert("auth_time".into(), json!(auth_time));
             }
-            (String::new(), Some(Value::Object(claims)), jti, lifetime)
+            (String::new(), Some(Value::Object(claims)), token_key(&jti), lifetime)
         }
         None => {
             let token = random_value();
-            let key = digest(&token);
+            let key = token_key(&token);
             let lifetime = provider
                 .world
                 .client(&grant.client_id)
@@ -177,9 +178,9 @@ pub fn access_token(
         family,
         revoked: false,
     };
-    store.access.insert(key.clone(), record);
+    store.access.insert(key, record);
     if let Some(family) = family {
-        store.add_to_family(family, &key);
+        store.add_to_family(family, key);
     }
     Ok(Recorded { minted: Minted { token, expires_in: lifetime, key }, claims })
 }
@@ -215,6 +216,6 @@ pub fn refresh_token(
         idle_expires_at: now + client.refresh_idle_lifetime,
         issued_at: now,
     };
-    store.refresh.insert(digest(&token), record);
+    store.refresh.insert(token_key(&token), record);
     token
 }

@@ -21,7 +21,7 @@ use super::claims::Requested;
 use super::client_auth::{Params, authenticate};
 use super::error::ProviderError;
 use super::mint::{self, IdTokenExtras};
-use super::store::{Grant, digest};
+use super::store::{Grant, token_key};
 use super::world::Client;
 
 /// `POST /idp/token` (RFC 6749 3.2): every answer, success or error, is `no-store`.
@@ -92,7 +92,7 @@ fn code_grant(
     let now = provider.now();
     let mut store = provider.store.lock();
     store.make_room(now)?;
-    let key = digest(code);
+    let key = token_key(code);
     let Some(record) = store.codes.get(&key).cloned() else {
         return Err(invalid_grant("the code is unknown or expired"));
     };
@@ -177,7 +177,7 @@ fn code_grant(
     let refresh = family.map(|family| mint::refresh_token(&mut store, client, &grant, family, now));
     if let Some(stored) = store.codes.get_mut(&key) {
         stored.used = true;
-        stored.issued.push(access.key().to_owned());
+        stored.issued.push(access.key());
         stored.family = family;
     }
     store.codes.recount(&key);
@@ -210,7 +210,7 @@ fn refresh_grant(
     let now = provider.now();
     let mut store = provider.store.lock();
     store.make_room(now)?;
-    let key = digest(token);
+    let key = token_key(token);
     let Some(record) = store.refresh.get(&key).cloned() else {
         return Err(invalid_grant("the refresh token is unknown, expired or revoked"));
     };

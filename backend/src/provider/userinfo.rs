@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use super::Provider;
 use super::error::ProviderError;
 use super::mint::user_claims;
-use super::store::{AccessToken, digest};
+use super::store::{AccessToken, TokenKey, token_key};
 
 /// `GET /idp/userinfo` with `Authorization: Bearer` (OIDC Core 5.3.1).
 pub async fn userinfo_get(State(provider): State<Arc<Provider>>, headers: HeaderMap) -> Response {
@@ -119,7 +119,7 @@ fn bearer(headers: &HeaderMap) -> Result<Option<String>, ProviderError> {
 /// The live record of an access token (opaque or JWT), or why it is refused.
 pub fn find_access(provider: &Provider, token: &str) -> Result<AccessToken, String> {
     let now = provider.now();
-    let key = access_key(provider, token)?;
+    let (key, _) = access_key(provider, token)?;
     let store = provider.store.lock();
     match store.access.get(&key) {
         Some(record) if record.revoked => Err("the access token was revoked".to_owned()),
@@ -129,10 +129,11 @@ pub fn find_access(provider: &Provider, token: &str) -> Result<AccessToken, Stri
     }
 }
 
-/// The store key of an access token: its `jti` for a JWT we signed, its digest if opaque.
-pub fn access_key(provider: &Provider, token: &str) -> Result<String, String> {
+/// The store key of an access token, and its `jti` for a JWT we signed; the key is that of
+/// the `jti` for a JWT, of the value if opaque.
+pub fn access_key(provider: &Provider, token: &str) -> Result<(TokenKey, Option<String>), String> {
     if token.split('.').count() != 3 {
-        return Ok(digest(token));
+        return Ok((token_key(token), None));
     }
     let header =
         jsonwebtoken::decode_header(token).map_err(|error| format!("not a JWT: {error}"))?;
@@ -149,5 +150,6 @@ pub fn access_key(provider: &Provider, token: &str) -> Result<String, String> {
         .keys
         .verify(token, &validation)
         .map_err(|error| format!("the access token does not verify: {error}"))?;
-    claims["jti"].as_str().map(str::to_owned).ok_or_else(|| "the token has no `jti`".to_owned())
+    let jti = claims["jti"].as_str().ok_or_else(|| "the token has no `jti`".to_owned())?;
+    Ok((token_key(jti), Some(jti.to_owned())))
 }

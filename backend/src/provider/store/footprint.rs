@@ -34,6 +34,13 @@ impl Footprint for u64 {
     }
 }
 
+/// Raw digests (store keys) live inline.
+impl<const N: usize> Footprint for [u8; N] {
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+}
+
 impl<T: Footprint> Footprint for Option<T> {
     fn heap_bytes(&self) -> usize {
         self.as_ref().map_or(0, Footprint::heap_bytes)

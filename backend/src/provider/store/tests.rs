@@ -41,7 +41,7 @@ fn expired_entries_are_reclaimed_on_insert() {
     let mut inner = store.lock();
     inner.sessions.insert("old".into(), session(10));
     inner.sessions.insert("new".into(), session(100));
-    inner.access.insert("old".into(), access_token(10, None));
+    inner.access.insert(token_key("old"), access_token(10, None));
 
     inner.make_room(50).unwrap();
 
@@ -57,7 +57,7 @@ fn fill_access(inner: &mut Inner<()>, expires_at: impl Fn(usize) -> u64) -> usiz
         if inner.make_room(30).is_err() {
             return index;
         }
-        inner.access.insert(index.to_string(), access_token(expires_at(index), None));
+        inner.access.insert(token_key(&index.to_string()), access_token(expires_at(index), None));
     }
     panic!("a {BUDGET}-byte budget took 10,000 access tokens");
 }
@@ -69,7 +69,7 @@ fn store_at_its_budget_refuses_new_entries() {
 
     let count = fill_access(&mut inner, |_| 100);
 
-    let one = Expiring::cost(&"0".to_owned(), &access_token(100, None));
+    let one = Expiring::cost(&token_key("0"), &access_token(100, None));
     assert!(count > 10, "only {count} fit");
     assert!(inner.access.bytes() >= inner.earned_budget());
     assert!(inner.access.bytes() < inner.earned_budget() + 2 * one);
@@ -87,7 +87,8 @@ fn full_store_takes_new_entries_once_some_have_expired() {
     inner.make_room(50).unwrap();
 
     assert_eq!(inner.access.len(), count - 10);
-    assert!(!inner.access.contains_key("0") && inner.access.contains_key("10"));
+    assert!(!inner.access.contains_key(&token_key("0")));
+    assert!(inner.access.contains_key(&token_key("10")));
 }
 
 #[test]
@@ -148,8 +149,8 @@ fn revoked_family_stays_revoked_until_its_absolute_lifetime() {
     let store = Store::<()>::new(BUDGET);
     let mut inner = store.lock();
     let id = inner.add_family(family(1_000));
-    inner.access.insert("t".into(), access_token(500, Some(id)));
-    inner.add_to_family(id, "t");
+    inner.access.insert(token_key("t"), access_token(500, Some(id)));
+    inner.add_to_family(id, token_key("t"));
     inner.revoke_family(id);
 
     // Its access token expires and is reclaimed; the family is not.
@@ -165,16 +166,16 @@ fn revoking_a_family_revokes_its_access_tokens_and_no_others() {
     let mut inner = store.lock();
     let id = inner.add_family(family(1_000));
     for (key, family) in [("mine", Some(id)), ("other", None)] {
-        inner.access.insert(key.into(), access_token(500, family));
+        inner.access.insert(token_key(key), access_token(500, family));
         if let Some(family) = family {
-            inner.add_to_family(family, key);
+            inner.add_to_family(family, token_key(key));
         }
     }
 
     inner.revoke_family(id);
 
-    assert!(inner.access.get("mine").is_some_and(|token| token.revoked));
-    assert!(inner.access.get("other").is_some_and(|token| !token.revoked));
+    assert!(inner.access.get(&token_key("mine")).is_some_and(|token| token.revoked));
+    assert!(inner.access.get(&token_key("other")).is_some_and(|token| !token.revoked));
 }
 
 #[test]
@@ -260,7 +261,7 @@ impl HallRecords {
             nonce: Some(value(2)),
             expires_at,
             used: true,
-            issued: vec![value(6)],
+            issued: vec![token_key("6")],
             family: Some(0),
         };
         let access = AccessToken {
@@ -278,7 +279,12 @@ impl HallRecords {
             idle_expires_at: expires_at,
             issued_at: 0,
         };
-        let family = Family { revoked: false, expires_at, grant, access: vec![value(6), value(7)] };
+        let family = Family {
+            revoked: false,
+            expires_at,
+            grant,
+            access: vec![token_key("6"), token_key("7")],
+        };
         Self {
             session,
             browser: Browser { csrf: value(8), expires_at },
@@ -333,11 +339,12 @@ impl HallRecords {
     /// What the maps that refuse at the budget are charged for `counts` of these records.
     fn charged(&self, counts: &HallCounts) -> u64 {
         let key = value(9);
+        let token = token_key(&key);
         let each = [
             (counts.sessions, Expiring::<String, Session>::cost(&key, &self.session)),
-            (counts.codes, Expiring::<String, Code>::cost(&key, &self.code)),
-            (counts.access, Expiring::<String, AccessToken>::cost(&key, &self.access)),
-            (counts.refresh, Expiring::<String, RefreshToken>::cost(&key, &self.refresh)),
+            (counts.codes, Expiring::<TokenKey, Code>::cost(&token, &self.code)),
+            (counts.access, Expiring::<TokenKey, AccessToken>::cost(&token, &self.access)),
+            (counts.refresh, Expiring::<TokenKey, RefreshToken>::cost(&token, &self.refresh)),
             (counts.families, Expiring::<FamilyId, Family>::cost(&0, &self.family)),
         ];
         each.iter().map(|&(count, bytes)| count * bytes as u64).sum()
@@ -348,13 +355,14 @@ impl HallRecords {
 fn record_sizes_are_measured_per_kind() {
     let records = HallRecords::new(100);
     let key = value(9);
+    let token = token_key(&key);
     let sizes = [
         ("session", Expiring::<String, Session>::cost(&key, &records.session)),
         ("browser", Expiring::<String, Browser>::cost(&key, &records.browser)),
         ("pending", Expiring::<String, Pending<AuthRequest>>::cost(&key, &records.pending)),
-        ("code", Expiring::<String, Code>::cost(&key, &records.code)),
-        ("access token", Expiring::<String, AccessToken>::cost(&key, &records.access)),
-        ("refresh token", Expiring::<String, RefreshToken>::cost(&key, &records.refresh)),
+        ("code", Expiring::<TokenKey, Code>::cost(&token, &records.code)),
+        ("access token", Expiring::<TokenKey, AccessToken>::cost(&token, &records.access)),
+        ("refresh token", Expiring::<TokenKey, RefreshToken>::cost(&token, &records.refresh)),
         ("family", Expiring::<FamilyId, Family>::cost(&0, &records.family)),
     ];
     // The grant, shared by every record of a flow, is charged in full to each of them.
@@ -389,15 +397,15 @@ fn default_budget_holds_a_hall_of_learners_for_an_hour() {
     }
     for _ in 0..counts.codes {
         inner.make_room(0).unwrap();
-        inner.codes.insert(next(), records.code.clone());
+        inner.codes.insert(token_key(&next()), records.code.clone());
     }
     for _ in 0..counts.access {
         inner.make_room(0).unwrap();
-        inner.access.insert(next(), records.access.clone());
+        inner.access.insert(token_key(&next()), records.access.clone());
     }
     for _ in 0..counts.refresh {
         inner.make_room(0).unwrap();
-        inner.refresh.insert(next(), records.refresh.clone());
+        inner.refresh.insert(token_key(&next()), records.refresh.clone());
     }
     for _ in 0..counts.families {
         inner.make_room(0).unwrap();
@@ -459,4 +467,16 @@ fn default_budget_holds_a_hall_for_a_working_day_with_room_to_spare() {
 
     println!("{counts:?}: {} MiB of {} MiB", charged >> 20, earned_budget >> 20);
     assert!(charged < earned_budget / 2, "{charged} of {earned_budget}");
+}
+
+#[test]
+fn default_budget_holds_a_hall_for_a_whole_day_even_with_a_login_per_flow() {
+    let budget = crate::Config::with_defaults().store_budget();
+    let earned_budget = Store::<()>::new(budget).lock().earned_budget() as u64;
+    let counts = HallCounts::after(24 * 3_600);
+
+    let charged = HallRecords::new(0).charged(&counts);
+
+    println!("{counts:?}: {} MiB of {} MiB", charged >> 20, earned_budget >> 20);
+    assert!(charged < earned_budget, "{charged} of {earned_budget}");
 }
