@@ -6,6 +6,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
+use crate::components::{TargetEdit, apply_target};
 use crate::error::Error;
 use grantlab_shared::{AuthorizationDraft, Param, ResponseMode, SessionView, Timeline};
 
@@ -83,14 +84,8 @@ pub enum DraftAction {
     ResponseMode(Option<ResponseMode>),
     /// Add the scope if absent, remove it if present.
     ToggleScope(String),
-    /// `audience`; empty leaves it out.
-    Audience(String),
-    /// Add an empty `resource` row.
-    AddResource,
-    /// Change the `resource` at an index.
-    Resource(usize, String),
-    /// Remove the `resource` at an index.
-    RemoveResource(usize),
+    /// `audience` or a `resource` row.
+    Target(TargetEdit),
     /// `redirect_uri`.
     RedirectUri(String),
     /// `state`.
@@ -149,17 +144,8 @@ pub fn apply(mut draft: AuthorizationDraft, action: DraftAction) -> Authorizatio
                 draft.scopes.push(scope);
             }
         }
-        DraftAction::Audience(value) => draft.audience = optional(value),
-        DraftAction::AddResource => draft.resources.push(String::new()),
-        DraftAction::Resource(at, value) => {
-            if let Some(resource) = draft.resources.get_mut(at) {
-                *resource = value;
-            }
-        }
-        DraftAction::RemoveResource(at) => {
-            if at < draft.resources.len() {
-                draft.resources.remove(at);
-            }
+        DraftAction::Target(edit) => {
+            apply_target(&mut draft.audience, &mut draft.resources, edit);
         }
         DraftAction::RedirectUri(value) => draft.redirect_uri = value,
         DraftAction::State(value) => draft.state = value,

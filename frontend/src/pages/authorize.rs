@@ -4,8 +4,8 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::{
-    Explained, FieldError, ListErrors, Panel, SubmitButton, TextField, UrlPreview, checkbox,
-    input_text, select,
+    Explained, FieldError, ListErrors, Panel, SubmitButton, TargetFields, TextField, UrlPreview,
+    checkbox, input_text, select,
 };
 use crate::hooks::{load_draft, save_draft, use_request, use_workbench};
 use crate::params;
@@ -90,6 +90,11 @@ pub fn Authorize() -> Html {
         Callback::from(move |value: String| state.dispatch(make(value)))
     };
 
+    let on_target = {
+        let state = state.clone();
+        Callback::from(move |edit| state.dispatch(DraftAction::Target(edit)))
+    };
+
     let onsubmit = {
         let send = send.clone();
         let state = state.clone();
@@ -136,14 +141,8 @@ pub fn Authorize() -> Html {
             <form class="card compose" {onsubmit} aria-busy={send.busy.to_string()}>
                 { response_fields(&draft, &state) }
                 { scope_picker(&draft, &state, profile.as_ref()) }
-                <fieldset>
-                    <legend>{ "Which API the token is for" }</legend>
-                    <TextField field="audience" label="audience" value={draft.audience.clone().unwrap_or_default()}
-                               placeholder="not sent (for example https://expenses-api)" error={error.clone()}
-                               help="Auth0's way to name the API."
-                               oninput={dispatch(DraftAction::Audience)} />
-                    { resource_rows(&draft, &state, error.clone()) }
-                </fieldset>
+                <TargetFields audience={draft.audience.clone()} resources={draft.resources.clone()}
+                              error={error.clone()} onedit={on_target} />
                 <fieldset>
                     <legend>{ "Binding the response to this request" }</legend>
                     <TextField field="redirect_uri" label="redirect_uri" kind="url"
@@ -330,44 +329,6 @@ fn scope_picker(
     }
 }
 
-fn resource_rows(
-    draft: &AuthorizationDraft,
-    state: &UseReducerHandle<DraftState>,
-    error: Option<crate::error::Error>,
-) -> Html {
-    let add = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(DraftAction::AddResource))
-    };
-
-    html! {
-            <div class="rows">
-                { for draft.resources.iter().enumerate().map(|(at, resource)| {
-                    let oninput = {
-                        let state = state.clone();
-                        Callback::from(move |value| state.dispatch(DraftAction::Resource(at, value)))
-                    };
-                    let remove = {
-                        let state = state.clone();
-                        Callback::from(move |_| state.dispatch(DraftAction::RemoveResource(at)))
-                    };
-                    html! {
-                        <div class="row">
-    <TextField field={format!("resources[{at}]")}
-                                       label={format!("resource {}", at + 1)} kind="url"
-                                       value={resource.clone()} placeholder="for example https://expenses-api"
-                                       {oninput} />
-                            <button type="button" class="quiet" onclick={remove}
-                                    aria-label={format!("Remove resource {}", at + 1)}>{ "Remove" }</button>
-                        </div>
-                    }
-                }) }
-                <FieldError field="resources" {error} />
-                <button type="button" class="quiet" onclick={add}>{ "Add a resource (RFC 8707)" }</button>
-            </div>
-        }
-}
-
 fn extra_rows(
     draft: &AuthorizationDraft,
     state: &UseReducerHandle<DraftState>,
@@ -403,16 +364,19 @@ fn extra_rows(
                 html! {
                     <div class="row">
                         <label>{ format!("name {}", at + 1) }
-                            <input value={param.name.clone()} oninput={on_name} /></label>
+                            <input id={format!("extra-{at}-name")} value={param.name.clone()}
+                                   oninput={on_name} /></label>
                         <label>{ format!("value {}", at + 1) }
-                            <input value={param.value.clone()} oninput={on_value} /></label>
+                            <input id={format!("extra-{at}-value")} value={param.value.clone()}
+                                   oninput={on_value} /></label>
                         <button type="button" class="quiet" onclick={remove}
                                 aria-label={format!("Remove parameter {}", at + 1)}>{ "Remove" }</button>
                     </div>
                 }
             }) }
             <FieldError field="extra" {error} />
-            <button type="button" class="quiet" onclick={add}>{ "Add a parameter" }</button>
+            <button type="button" class="quiet" id="add-extra" onclick={add}>
+                { "Add a parameter" }</button>
         </fieldset>
     }
 }
@@ -423,6 +387,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
+    use crate::components::TargetEdit;
     use crate::state::{DraftAction, apply};
 
     fn lab() -> ProfileView {
@@ -477,7 +442,8 @@ mod tests {
     #[wasm_bindgen_test]
     fn the_preview_shows_every_parameter_the_learner_adds() {
         let mut edited = apply(draft(), DraftAction::Pkce(true));
-        edited = apply(edited, DraftAction::Audience("https://expenses-api".into()));
+        let audience = TargetEdit::Audience("https://expenses-api".into());
+        edited = apply(edited, DraftAction::Target(audience));
         edited = apply(edited, DraftAction::ResponseMode(Some(ResponseMode::FormPost)));
         edited.extra.push(Param { name: "ui_locales".into(), value: "fr".into() });
 

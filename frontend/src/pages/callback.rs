@@ -25,7 +25,8 @@ pub fn explain_error(code: &ErrorCode) -> &'static str {
         ErrorCode::ConsentRequired => "prompt=none, but the user has not consented yet.",
         ErrorCode::InteractionRequired => "prompt=none, but the user must do something first.",
         ErrorCode::Extension(code) if code == "invalid_target" => {
-            "The resource (RFC 8707) is not an API this provider knows."
+            "The resource or audience (RFC 8707) names an API this request may not get a \
+             token for: one the provider does not know, or one the grant does not cover."
         }
         _ => "See the provider's description below.",
     }

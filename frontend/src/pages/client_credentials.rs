@@ -4,7 +4,10 @@ use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{JwtView, ListErrors, OutcomeView, Panel, SubmitButton, TextField, select};
+use crate::components::{
+    JwtView, ListErrors, OutcomeView, Panel, SubmitButton, Target, TargetEdit, TargetFields,
+    TextField, select,
+};
 use crate::hooks::{use_local_draft, use_request, use_workbench};
 use crate::pages::redeem::{CLIENT_AUTH, client_auth, client_auth_value};
 use grantlab_shared::{ClientCredentialsRequest, GrantClient, Outcome, ProfileKind};
@@ -13,7 +16,9 @@ use grantlab_shared::{ClientCredentialsRequest, GrantClient, Outcome, ProfileKin
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct MachineDraft {
     scopes: String,
-    audience: String,
+    /// `audience` and `resource`; a draft kept before resources were offered still loads.
+    #[serde(flatten)]
+    target: Target,
     client_auth: String,
     /// `profile` or `lab_machine`; empty means the default for the profile.
     #[serde(default)]
@@ -24,7 +29,7 @@ impl Default for MachineDraft {
     fn default() -> Self {
         Self {
             scopes: "read:reports".into(),
-            audience: "https://expenses-api".into(),
+            target: Target { audience: Some("https://expenses-api".into()), resources: vec![] },
             client_auth: "client_secret_basic".into(),
             client: String::new(),
         }
@@ -46,6 +51,13 @@ pub fn ClientCredentials() -> Html {
             let mut next = (*draft).clone();
             change(&mut next, value);
             draft.set(next);
+        })
+    };
+
+    let on_target = {
+        let draft = draft.clone();
+        Callback::from(move |change: TargetEdit| {
+            draft.set(MachineDraft { target: draft.target.edited(change), ..(*draft).clone() });
         })
     };
 
@@ -71,9 +83,8 @@ pub fn ClientCredentials() -> Html {
             let body = ClientCredentialsRequest {
                 client_auth: client_auth(&draft.client_auth),
                 scopes: draft.scopes.split_whitespace().map(str::to_owned).collect(),
-                audience: (!draft.audience.trim().is_empty())
-                    .then(|| draft.audience.trim().to_owned()),
-                resources: Vec::new(),
+                audience: draft.target.audience_to_send(),
+                resources: draft.target.resources_to_send(),
                 client: chosen,
             };
             grant.run(async move { api::client_credentials(&body).await });
@@ -89,13 +100,14 @@ pub fn ClientCredentials() -> Html {
             <div class="card">
                 <TextField field="scopes" label="scope" value={draft.scopes.clone()}
                            error={grant.error.clone()} oninput={edit(|d, v| d.scopes = v)} />
-                <TextField field="audience" label="audience" value={draft.audience.clone()}
-                           error={grant.error.clone()} oninput={edit(|d, v| d.audience = v)} />
+                <TargetFields audience={draft.target.audience.clone()}
+                              resources={draft.target.resources.clone()} error={grant.error.clone()}
+                              onedit={on_target} />
                 { select("grant_client", "Client", client_value(chosen), client_choices(at_lab),
                          edit(|d, v| d.client = v)) }
                 { select("machine_client_auth", "Client authentication", client_auth_value(method),
                          &CLIENT_AUTH, edit(|d, v| d.client_auth = v)) }
-                <ListErrors error={grant.error.clone()} beside={vec!["scopes", "audience"]} />
+                <ListErrors error={grant.error.clone()} beside={vec!["scopes", "audience", "resources"]} />
                 <SubmitButton id="client-credentials" label="Get a machine token"
                               busy={grant.busy} busy_label="Calling the token endpoint"
                               class="primary" {onclick} />
@@ -108,7 +120,7 @@ pub fn ClientCredentials() -> Html {
                     <div id="machine-token">
                         <JwtView token={machine} title="The machine's token" />
                         if let Some(client) = machine_client {
-                            <p class="help">{ format!("Got by `{client}`.") }</p>
+                            <p class="help">{ "Got by " }<code>{ client }</code>{ "." }</p>
                         }
                     </div>
                 }
@@ -172,6 +184,16 @@ mod tests {
         assert_eq!(grant_client("lab_machine", false), GrantClient::Profile);
         assert_eq!(grant_client("profile", true), GrantClient::Profile);
         assert_eq!(grant_client("lab_machine", true), GrantClient::LabMachine);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_draft_stored_before_resources_were_offered_keeps_its_audience() {
+        let stored = r#"{"scopes":"read:reports","audience":"https://x","client_auth":"none"}"#;
+
+        let draft: MachineDraft = serde_json::from_str(stored).unwrap();
+
+        assert_eq!(draft.target.audience.as_deref(), Some("https://x"));
+        assert!(draft.target.resources.is_empty());
     }
 
     #[wasm_bindgen_test]

@@ -5,12 +5,19 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ListErrors, OutcomeView, Panel, SubmitButton, select};
+use crate::components::{
+    ListErrors, OutcomeView, Panel, SubmitButton, Target, TargetEdit, TargetFields, select,
+};
 use crate::hooks::{use_request, use_workbench};
 use crate::jwt;
 use crate::pages::redeem::{CLIENT_AUTH, client_auth, client_auth_value};
 use crate::time;
 use grantlab_shared::{ClientAuthMethod, JwtView, Outcome, RefreshRequest, TokenSetView};
+
+/// Why a learner would name an API on a refresh (RFC 8707 §2.2).
+const WHY_NAME_AN_API: &str = "Optional. Naming one API the grant covers down-scopes the new \
+                               access token to it, so a leaked token is good at that API alone; \
+                               naming one it does not cover gets invalid_target.";
 
 /// One line of the before-and-after table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +103,7 @@ pub fn Refresh() -> Html {
     let refresh = use_request::<Outcome>();
     let before = use_state(|| None::<Rc<TokenSetView>>);
     let method = use_state(ClientAuthMethod::default);
+    let target = use_state(Target::default);
 
     // Callbacks.
     let on_method = {
@@ -103,15 +111,25 @@ pub fn Refresh() -> Html {
         Callback::from(move |value: String| method.set(client_auth(&value)))
     };
 
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |edit: TargetEdit| target.set(target.edited(edit)))
+    };
+
     let run = |replay_previous: bool| {
         let refresh = refresh.clone();
         let before = before.clone();
         let method = method.clone();
+        let target = target.clone();
         let current = workbench.session.as_ref().and_then(|s| s.tokens.clone());
         Callback::from(move |_: MouseEvent| {
             before.set(current.clone().map(Rc::new));
-            let body =
-                RefreshRequest { client_auth: *method, replay_previous, ..Default::default() };
+            let body = RefreshRequest {
+                client_auth: *method,
+                replay_previous,
+                audience: target.audience_to_send(),
+                resources: target.resources_to_send(),
+            };
             refresh.run(async move { api::refresh(&body).await });
         })
     };
@@ -125,7 +143,9 @@ pub fn Refresh() -> Html {
         (Some(before), Some(after), Some(_)) if workbench.is_fresh() => compare(before, after),
         _ => Vec::new(),
     };
-    let rotated = tokens.as_ref().and_then(|t| t.refresh_rotated);
+    // Said of the last refresh that worked: after a refused one it would mislead.
+    let last_failed = refresh.data.as_ref().is_some_and(|outcome| !outcome.ok);
+    let rotated = tokens.as_ref().and_then(|t| t.refresh_rotated).filter(|_| !last_failed);
 
     html! {
         <Panel step={7} title="Refresh"
@@ -134,10 +154,12 @@ pub fn Refresh() -> Html {
             <div class="card">
                 { select("refresh_client_auth", "Client authentication",
                          client_auth_value(*method), &CLIENT_AUTH, on_method) }
+                <TargetFields audience={target.audience.clone()} resources={target.resources.clone()}
+                              error={refresh.error.clone()} onedit={on_target} why={WHY_NAME_AN_API} />
                 if !has_refresh {
                     <p class="help">{ "No refresh token held: ask for the offline_access scope." }</p>
                 }
-                <ListErrors error={refresh.error.clone()} />
+                <ListErrors error={refresh.error.clone()} beside={vec!["audience", "resources"]} />
                 <div class="actions">
                     <SubmitButton id="refresh" label="Refresh" busy={refresh.busy} class="primary"
                                   busy_label="Calling the token endpoint" onclick={run(false)} />

@@ -48,17 +48,13 @@ fn max_age_that_is_not_a_number_is_left_out() {
 }
 
 #[wasm_bindgen_test]
-fn resources_are_added_edited_and_removed_by_index() {
-    let mut edited = apply(draft(), DraftAction::AddResource);
-    edited = apply(edited, DraftAction::Resource(0, "https://expenses-api".into()));
-    edited = apply(edited, DraftAction::AddResource);
-    assert_eq!(edited.resources, ["https://expenses-api", ""]);
+fn audience_and_resources_are_edited_through_the_shared_target_edits() {
+    let mut edited = apply(draft(), DraftAction::Target(TargetEdit::AddResource));
+    edited = apply(edited, DraftAction::Target(TargetEdit::Resource(0, "https://x".into())));
+    edited = apply(edited, DraftAction::Target(TargetEdit::Audience("https://y".into())));
 
-    let removed = apply(edited, DraftAction::RemoveResource(1));
-    assert_eq!(removed.resources, ["https://expenses-api"]);
-
-    let unchanged = apply(removed.clone(), DraftAction::RemoveResource(7));
-    assert_eq!(unchanged, removed);
+    assert_eq!(edited.resources, ["https://x"]);
+    assert_eq!(edited.audience.as_deref(), Some("https://y"));
 }
 
 #[wasm_bindgen_test]

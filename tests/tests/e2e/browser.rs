@@ -9,7 +9,7 @@ use fantoccini::elements::Element;
 use grantlab_tests::{Browser, TestServer, wait_for};
 
 /// How long one step of the flow may take in the browser.
-const STEP: Duration = Duration::from_secs(20);
+pub(crate) const STEP: Duration = Duration::from_secs(20);
 
 #[tokio::test]
 async fn workbench_loads_without_console_errors() {
@@ -247,7 +247,12 @@ async fn form_post_and_fragment_responses_arrive_under_the_content_security_poli
 
 /// Composes a lab request with `response_type` and `response_mode` in the workbench and
 /// sends it, past any warning the composer gives.
-async fn send_from_workbench(browser: &Browser, server: &TestServer, kind: &str, mode: &str) {
+pub(crate) async fn send_from_workbench(
+    browser: &Browser,
+    server: &TestServer,
+    kind: &str,
+    mode: &str,
+) {
     browser.client.goto(&server.at("/authorize")).await.unwrap();
     find(browser, "#response_type").await.select_by_value(kind).await.unwrap();
     find(browser, "#response_mode").await.select_by_value(mode).await.unwrap();
@@ -362,7 +367,7 @@ async fn machine_token_instead_is_explained_when_missing_then_reaches_the_api() 
 
 /// Composes a request with these scope boxes ticked (others as drafted), sends it, logs in as
 /// alice and approves; ends back at the workbench with the response shown.
-async fn authorize_as_alice(browser: &Browser, server: &TestServer, scopes: &[&str]) {
+pub(crate) async fn authorize_as_alice(browser: &Browser, server: &TestServer, scopes: &[&str]) {
     browser.client.goto(&server.at("/authorize")).await.unwrap();
     wait_for("a fresh draft", STEP, || shown(browser, "#send")).await.unwrap();
     for scope in scopes {
@@ -445,10 +450,11 @@ pub(crate) async fn text_of(browser: &Browser, selector: &str) -> Option<String>
 }
 
 /// `Some` once `selector` finds an element.
-async fn shown(browser: &Browser, selector: &str) -> Option<()> {
+pub(crate) async fn shown(browser: &Browser, selector: &str) -> Option<()> {
     browser.client.find(Locator::Css(selector)).await.ok().map(|_| ())
 }
 
-async fn all(browser: &Browser, selector: &str) -> Vec<Element> {
+/// Every element `selector` finds now, none if it finds nothing.
+pub(crate) async fn all(browser: &Browser, selector: &str) -> Vec<Element> {
     browser.client.find_all(Locator::Css(selector)).await.unwrap_or_default()
 }

@@ -9,6 +9,9 @@ mod server;
 /// The workbench in a real headless Chromium.
 mod browser;
 
+/// Flows tested through `/api` elsewhere, driven in Chromium by clicking, as a learner does.
+mod browser_flows;
+
 /// The frontend build's size budget, gzipped.
 mod page_weight;
 
