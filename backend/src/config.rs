@@ -53,11 +53,10 @@ pub struct Config {
     pub profiles: Option<PathBuf>,
 
     /// Memory the lab provider may use for its sessions, codes and tokens, in MiB. When they
-    /// fill it, new logins and tokens are refused (`temporarily_unavailable`) until some
+    /// fill it, new logins and tokens are refused (503 Service Unavailable) until some
     /// expire, and the log says so at warn once a minute. It is a ceiling: only live entries
     /// take memory. The default holds a hall of 1,000 learners doing a full flow each minute
-    /// for a working day of 8 hours (see BENCHMARKS.md); below the workload, honest learners
-    /// are refused.
+    /// for 24 hours (see BENCHMARKS.md); below the workload, honest learners are refused.
     #[arg(
         long,
         env = "GRANTLAB_STORE_BUDGET_MIB",

@@ -450,7 +450,7 @@ impl<T: Footprint> Inner<T> {
         Some(format!(
             "the lab provider's store is full: {count} live {map} take {} MiB, and sessions, \
              codes and tokens together reach their {} MiB of the memory budget; new logins and \
-             tokens are refused (`temporarily_unavailable`) until some expire. Raise \
+             tokens are refused (503 Service Unavailable) until some expire. Raise \
              `--store-budget-mib` (GRANTLAB_STORE_BUDGET_MIB) if this workload is honest",
             mib(*bytes),
             mib(self.earned_budget()),
