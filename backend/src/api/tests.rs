@@ -255,6 +255,86 @@ async fn basic_scheme_is_an_invalid_request() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
+/// Sends `Authorization: {value}` to the expenses list.
+async fn with_authorization(lab: &Running, value: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}/expenses-api/expenses", lab.url))
+        .header(reqwest::header::AUTHORIZATION, value)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_words_after_bearer_are_an_invalid_request_naming_the_fault() {
+    let lab = start().await;
+
+    let two_words = with_authorization(&lab, "bearer x y").await;
+    let two_spaces = with_authorization(&lab, "Bearer  x").await;
+
+    assert_eq!(two_words.status(), StatusCode::BAD_REQUEST);
+    let challenge = two_words.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(challenge.contains("error=\"invalid_request\""), "{challenge}");
+    assert!(challenge.contains("one word"), "{challenge}");
+    assert_eq!(two_spaces.status(), StatusCode::BAD_REQUEST);
+    let challenge = two_spaces.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(challenge.contains("one space"), "{challenge}");
+}
+
+#[tokio::test]
+async fn lowercase_bearer_scheme_is_accepted() {
+    let lab = start().await;
+    let token = lab.machine_token().await;
+
+    let response = with_authorization(&lab, &format!("bEaReR {token}")).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn three_parts_that_are_not_a_jwt_are_a_malformed_jwt_not_opaque() {
+    let lab = start().await;
+
+    let response = lab.get("/expenses-api/expenses", Some("a.b.c")).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let challenge = response.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    let body: Value = response.json().await.unwrap();
+    let description = body["error_description"].as_str().unwrap();
+    assert!(description.contains("malformed"), "{description}");
+    assert!(description.contains("header (part 1)"), "{description}");
+    assert!(!description.contains("opaque"), "{description}");
+}
+
+#[test]
+fn bearer_credentials_follow_the_b64token_syntax() {
+    use super::validate::{BearerSyntax, bearer_credentials};
+
+    assert_eq!(bearer_credentials(b"Bearer abc-._~+/=="), Ok("abc-._~+/=="));
+    assert_eq!(bearer_credentials(b"BEARER abc"), Ok("abc"));
+    assert_eq!(bearer_credentials(b"bearer x y"), Err(BearerSyntax::TwoWords));
+    assert_eq!(bearer_credentials(b"Bearer  x"), Err(BearerSyntax::ExtraSpace));
+    assert_eq!(bearer_credentials(b"Bearer "), Err(BearerSyntax::NoToken));
+    assert_eq!(bearer_credentials(b"Bearer"), Err(BearerSyntax::NoToken));
+    assert_eq!(bearer_credentials(b"Basic abc"), Err(BearerSyntax::Scheme));
+    assert_eq!(bearer_credentials(b"Bearer a=b"), Err(BearerSyntax::BadCharacter));
+    assert_eq!(bearer_credentials(b"Bearer ==="), Err(BearerSyntax::BadCharacter));
+    assert_eq!(bearer_credentials(b"Bearer a,b"), Err(BearerSyntax::BadCharacter));
+    assert_eq!(bearer_credentials(b"Bearer \xff"), Err(BearerSyntax::NotAscii));
+}
+
+#[test]
+fn jwt_fault_names_the_part_that_does_not_parse() {
+    use super::validate::jwt_fault;
+
+    assert!(jwt_fault("a.b.c").contains("header (part 1)"));
+    // {"alg":"RS256"} then a payload that is not base64url.
+    assert!(jwt_fault("eyJhbGciOiJSUzI1NiJ9.!!.c").contains("payload (part 2)"));
+    // A header and payload of `{}`, then an empty signature.
+    assert!(jwt_fault("e30.e30.").contains("signature (part 3)"));
+}
+
 #[tokio::test]
 async fn summary_calls_the_reports_service_with_the_apis_own_token() {
     let lab = start().await;

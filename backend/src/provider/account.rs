@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use super::Provider;
 use super::authorize::consent_label;
-use super::error::ProviderError;
-use super::pages::{self, ConsentEntry, LogoutQuestion, ResponseMode};
+use super::error::{IntoResponseText, ProviderError, unreadable};
+use super::pages::{self, ConsentEntry, LogoutQuestion, PageReason, ResponseMode};
 use super::session;
 use super::store::FamilyId;
 
@@ -59,7 +59,7 @@ pub async fn logout_get(
     headers: HeaderMap,
     query: Result<Query<LogoutParams>, QueryRejection>,
 ) -> Response {
-    let query = query.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    let query = query.map_err(|rejection| unreadable_logout(&rejection));
     query
         .and_then(|Query(params)| logout(&provider, &headers, params))
         .unwrap_or_else(IntoResponse::into_response)
@@ -71,7 +71,7 @@ pub async fn logout_post(
     headers: HeaderMap,
     form: Result<Form<LogoutParams>, FormRejection>,
 ) -> Response {
-    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    let form = form.map_err(|rejection| unreadable_logout(&rejection));
     form.and_then(|Form(params)| logout(&provider, &headers, params))
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -87,7 +87,7 @@ pub async fn auth0_logout(
 ) -> Response {
     let params = match query {
         Ok(Query(params)) => params,
-        Err(rejection) => return ProviderError::unreadable_page(&rejection).into_response(),
+        Err(rejection) => return unreadable_logout(&rejection).into_response(),
     };
 
     // Build the standard request from the proprietary one.
@@ -110,7 +110,7 @@ pub async fn logout_confirm(
     headers: HeaderMap,
     form: Result<Form<ConfirmForm>, FormRejection>,
 ) -> Response {
-    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    let form = form.map_err(|rejection| unreadable_logout(&rejection));
     form.and_then(|Form(form)| confirm(&provider, &headers, form))
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -127,7 +127,7 @@ fn logout(
     headers: &HeaderMap,
     params: LogoutParams,
 ) -> Result<Response, ProviderError> {
-    let page = ProviderError::Page;
+    let page = |message| ProviderError::page_for(PageReason::LogoutRequest, message);
 
     // 1. The client: from the ID token hint (our signature; it may have expired) or client_id.
     let hint = params.id_token_hint.as_deref().map(|hint| read_hint(provider, hint)).transpose()?;
@@ -171,6 +171,11 @@ fn logout(
     Ok(pages::logout_confirm_page(username.unwrap_or(&session.sub), &question))
 }
 
+/// A logout query or form that cannot be read: the provider's page, naming the field.
+fn unreadable_logout(rejection: &impl IntoResponseText) -> ProviderError {
+    ProviderError::page_for(PageReason::LogoutRequest, unreadable(&rejection.text()))
+}
+
 /// Reads an `id_token_hint`: an ID token this provider signed, expired or not.
 fn read_hint(provider: &Provider, hint: &str) -> Result<Hint, ProviderError> {
     let mut validation = Validation::new(Algorithm::RS256);
@@ -179,15 +184,17 @@ fn read_hint(provider: &Provider, hint: &str) -> Result<Hint, ProviderError> {
     validation.validate_aud = false;
     let claims: Value = provider.keys.verify(hint, &validation).map_err(|error| {
         let why = hint_problem(error.kind());
-        ProviderError::Page(format!("`id_token_hint` is not an ID token from this provider: {why}"))
+        let message = format!("`id_token_hint` is not an ID token from this provider: {why}");
+        ProviderError::page_for(PageReason::LogoutRequest, message)
     })?;
     let text = |name: &str| claims[name].as_str().map(str::to_owned);
 
     // An access token (RFC 9068) is signed by the same key; its audience is an API, not a client.
     let client_id = text("aud").filter(|aud| provider.world.client(aud).is_some());
     if client_id.is_none() {
-        return Err(ProviderError::Page(
-            "`id_token_hint` is not an ID token: its audience is not a client".to_owned(),
+        return Err(ProviderError::page_for(
+            PageReason::LogoutRequest,
+            "`id_token_hint` is not an ID token: its audience is not a client",
         ));
     }
     Ok(Hint { client_id, sub: text("sub"), sid: text("sid") })
@@ -241,15 +248,19 @@ fn registered_back(
         return Ok(None);
     };
     let client = client_id.and_then(|id| provider.world.client(id)).ok_or_else(|| {
-        ProviderError::Page(
-            "`post_logout_redirect_uri` needs `id_token_hint` or a known `client_id`".to_owned(),
+        ProviderError::page_for(
+            PageReason::LogoutRedirect,
+            "`post_logout_redirect_uri` needs `id_token_hint` or a known `client_id`",
         )
     })?;
     if !client.post_logout_redirect_uris.contains(&uri) {
-        return Err(ProviderError::Page(format!(
-            "`{uri}` is not a registered post-logout redirect URI of `{}`",
-            client.client_id
-        )));
+        return Err(ProviderError::page_for(
+            PageReason::LogoutRedirect,
+            format!(
+                "`{uri}` is not a registered post-logout redirect URI of `{}`",
+                client.client_id
+            ),
+        ));
     }
     Ok(Some(uri))
 }
@@ -328,7 +339,10 @@ pub async fn revoke_consent(
 ) -> Response {
     let form = match form {
         Ok(Form(form)) => form,
-        Err(rejection) => return ProviderError::unreadable_page(&rejection).into_response(),
+        Err(rejection) => {
+            let message = unreadable(&rejection.body_text());
+            return ProviderError::page_for(PageReason::Account, message).into_response();
+        }
     };
 
     // 1. The anti-forgery token, then a logged-in session.
@@ -336,8 +350,8 @@ pub async fn revoke_consent(
         return error.into_response();
     }
     let Some((_, session)) = session::current(&provider, &headers) else {
-        return ProviderError::Page("you are not logged in at the lab provider".to_owned())
-            .into_response();
+        let message = "you are not logged in at the lab provider";
+        return ProviderError::page_for(PageReason::Account, message).into_response();
     };
 
     // 2. Forget the consent and revoke the refresh token families it allowed.

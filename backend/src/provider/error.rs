@@ -36,6 +36,16 @@ pub enum ProviderError {
     #[error("{0}")]
     Page(String),
 
+    /// A page at the provider for a request that is not an authorization request (logout,
+    /// the account page), citing the spec that applies.
+    #[error("{message}")]
+    PageFor {
+        /// Which rule keeps the answer at the provider.
+        reason: pages::PageReason,
+        /// What was wrong.
+        message: String,
+    },
+
     /// A form's anti-forgery token is missing or wrong (RFC 6749 10.12): a page at the
     /// provider, and nothing changes.
     #[error("{0}")]
@@ -107,6 +117,11 @@ impl ProviderError {
         Self::Page(unreadable(&rejection.text()))
     }
 
+    /// A page at the provider for `reason`, saying `message`.
+    pub fn page_for(reason: pages::PageReason, message: impl Into<String>) -> Self {
+        Self::PageFor { reason, message: message.into() }
+    }
+
     /// A bearer token error (RFC 6750 3.1).
     pub fn bearer(code: &'static str, description: impl Into<String>) -> Self {
         Self::Bearer { code: Some(code), description: description.into() }
@@ -115,7 +130,7 @@ impl ProviderError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Page(_) => StatusCode::BAD_REQUEST,
+            Self::Page(_) | Self::PageFor { .. } => StatusCode::BAD_REQUEST,
             Self::Forged(_) => StatusCode::FORBIDDEN,
             Self::Redirect(_) => StatusCode::SEE_OTHER,
             Self::Token { code: "invalid_client", .. } => StatusCode::UNAUTHORIZED,
@@ -142,8 +157,16 @@ impl IntoResponse for ProviderError {
 
         match self {
             Self::Page(message) => {
-                (status, pages::error_page("The request cannot be sent back", &message))
+                let title = "The request cannot be sent back";
+                (status, pages::error_page(title, &message, pages::PageReason::Authorization))
                     .into_response()
+            }
+            Self::PageFor { reason, message } => {
+                let title = match reason {
+                    pages::PageReason::Account => "The account page cannot do this",
+                    _ => "The logout request was refused",
+                };
+                (status, pages::error_page(title, &message, reason)).into_response()
             }
             Self::Forged(message) => {
                 let mut response = pages::forged_page(message);

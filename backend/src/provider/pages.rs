@@ -86,14 +86,54 @@ fn page_with_script(status: StatusCode, title: &str, body: &str, script: Option<
     response
 }
 
+/// Why the provider answers an error itself, as a sentence citing the spec that says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageReason {
+    /// An authorization request it cannot trust to redirect back (RFC 6749 4.1.2.1).
+    Authorization,
+    /// A logout request whose client or `id_token_hint` is wrong (RP-Initiated Logout 1.0 2).
+    LogoutRequest,
+    /// A post-logout redirect URI it will not follow (RP-Initiated Logout 1.0 3).
+    LogoutRedirect,
+    /// The account page's own forms, where no application is involved.
+    Account,
+}
+
+impl PageReason {
+    /// The paragraph shown under the error: markup, no user input.
+    fn paragraph(self) -> &'static str {
+        match self {
+            Self::Authorization => {
+                "The lab provider shows this here instead of redirecting, because it cannot \
+                 trust the client or the redirect URI (RFC 6749 section 4.1.2.1)."
+            }
+            Self::LogoutRequest => {
+                "A logout request names its application with <code>id_token_hint</code> (an ID \
+                 token this provider issued) or <code>client_id</code>; the lab provider stays \
+                 here because it cannot tell which application asked (OpenID Connect \
+                 RP-Initiated Logout 1.0, section 2)."
+            }
+            Self::LogoutRedirect => {
+                "After logout the lab provider sends the browser only to a \
+                 <code>post_logout_redirect_uri</code> registered, exactly, for the application \
+                 the request names; otherwise it stays here (OpenID Connect RP-Initiated Logout \
+                 1.0, section 3)."
+            }
+            Self::Account => {
+                "The account page acts on your session at the lab provider only: no application \
+                 is involved, so there is nowhere else to show this."
+            }
+        }
+    }
+}
+
 /// An error shown at the provider, for requests that cannot be sent back to a client.
-pub fn error_page(title: &str, message: &str) -> Response {
+pub fn error_page(title: &str, message: &str, reason: PageReason) -> Response {
     let body = format!(
-        "<h1>{title}</h1><p class=\"error\" role=\"alert\">{message}</p>\
-         <p>The lab provider shows this here instead of redirecting, because it cannot trust \
-         the client or the redirect URI (RFC 6749 section 4.1.2.1).</p>",
+        "<h1>{title}</h1><p class=\"error\" role=\"alert\">{message}</p><p>{reason}</p>",
         title = escape(title),
         message = escape(message),
+        reason = reason.paragraph(),
     );
     page(StatusCode::BAD_REQUEST, title, &body)
 }
@@ -104,7 +144,8 @@ pub fn forged_page(message: &str) -> Response {
         "<h1>This form was refused</h1><p class=\"error\" role=\"alert\">{message}.</p>\
          <p>Every form of the lab provider carries an anti-forgery token tied to this \
          browser's session, so another site cannot submit it for you (RFC 6749 section \
-         10.12). Nothing was changed. Go back, reload the page and submit it again.</p>",
+         10.12 asks this of the authorization endpoint; the lab provider does it for every \
+         form). Nothing was changed. Go back, reload the page and submit it again.</p>",
         message = escape(message),
     );
     page(StatusCode::FORBIDDEN, "Form refused", &body)

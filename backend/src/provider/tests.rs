@@ -1217,6 +1217,25 @@ async fn post_logout_redirect_uri_must_match_a_registered_one_exactly() {
 }
 
 #[tokio::test]
+async fn logout_error_pages_cite_rp_initiated_logout_not_rfc_6749() {
+    let lab = lab();
+    let unregistered = [
+        ("client_id", SANDBOX_CLIENT_ID),
+        ("post_logout_redirect_uri", "http://lab.test/elsewhere"),
+    ];
+    let bad_hint = [("id_token_hint", "a.b.c")];
+
+    let redirect_page = text(lab.get(&logout_uri(&unregistered), None).await).await;
+    let hint_page = text(lab.get(&logout_uri(&bad_hint), None).await).await;
+
+    assert!(redirect_page.contains("RP-Initiated Logout 1.0, section 3"), "{redirect_page}");
+    assert!(hint_page.contains("RP-Initiated Logout 1.0, section 2"), "{hint_page}");
+    for page in [redirect_page, hint_page] {
+        assert!(!page.contains("4.1.2.1"), "{page}");
+    }
+}
+
+#[tokio::test]
 async fn login_form_without_its_anti_forgery_token_is_refused() {
     let lab = lab();
     let form = lab.login_form(&request(&[])).await;
