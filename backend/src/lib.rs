@@ -126,7 +126,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 /// Serves `router` on `listener` until a shutdown signal arrives, closing connections idle
 /// for [`serve::IDLE_CONNECTION_TIMEOUT`].
 pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
-    serve::serve_until(listener, router, serve::IDLE_CONNECTION_TIMEOUT, shutdown_signal()).await;
+    serve::serve_until(listener, router, serve::Limits::default(), shutdown_signal()).await;
 
     tracing::info!("grantlab stopped");
     Ok(())

@@ -1,15 +1,21 @@
-//! The accept loop: the router on hyper's HTTP/1.1, with a time limit on reading a request's
-//! head, which `axum::serve` does not set.
+//! The accept loop: the router on hyper's HTTP/1.1, with time limits on reading a request's
+//! head and its body, which `axum::serve` does not set.
 //!
-//! The limit starts when a connection is ready for its next request, so it also closes idle
-//! keep-alive connections. A room of learners leaves one open connection per browser, each with
-//! hyper's buffers (about 8 KB, issue 7); without the limit they stay until the browser lets go,
-//! and a client that opens connections and sends nothing holds them for ever.
+//! The head's limit starts when a connection is ready for its next request, so it also closes
+//! idle keep-alive connections. A room of learners leaves one open connection per browser, each
+//! with hyper's buffers (about 8 KB, issue 7); without the limit they stay until the browser
+//! lets go, and a client that opens connections and sends nothing holds them for ever. The
+//! body's limit counts from the head's arrival, so a body sent a byte at a time cannot hold a
+//! connection either.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -22,6 +28,25 @@ use tower::ServiceExt;
 /// one when they need it; our back-channel pools forget theirs sooner (`client::http`).
 pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How long a request's whole body may take to arrive, from the moment its head has. Bodies
+/// here are small forms and JSON; a slower one answers an error and its connection closes.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The time limits of [`serve_until`].
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// For a request's head, idle time included: [`IDLE_CONNECTION_TIMEOUT`].
+    pub head: Duration,
+    /// For a request's whole body: [`BODY_TIMEOUT`].
+    pub body: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { head: IDLE_CONNECTION_TIMEOUT, body: BODY_TIMEOUT }
+    }
+}
+
 /// How long shutting down waits for requests in flight before it drops them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -30,11 +55,11 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub async fn serve_until(
     listener: TcpListener,
     router: Router,
-    idle_timeout: Duration,
+    limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(idle_timeout);
+    http.timer(TokioTimer::new()).header_read_timeout(limits.head);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
 
@@ -55,9 +80,9 @@ pub async fn serve_until(
         };
 
         // 2. Serve it on its own task, watched so that the shutdown can wait for it.
-        let service = router
-            .clone()
-            .map_request(|request: axum::http::Request<Incoming>| request.map(Body::new));
+        let service = router.clone().map_request(move |request: axum::http::Request<Incoming>| {
+            request.map(|body| Body::new(Deadline::new(body, limits.body)))
+        });
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
@@ -79,6 +104,50 @@ pub async fn serve_until(
     }
 }
 
+/// A request body that fails once its time is up, however it trickles in.
+struct Deadline {
+    body: Incoming,
+    expiry: Pin<Box<tokio::time::Sleep>>,
+    limit: Duration,
+}
+
+impl Deadline {
+    fn new(body: Incoming, limit: Duration) -> Self {
+        Self { body, expiry: Box::pin(tokio::time::sleep(limit)), limit }
+    }
+}
+
+impl http_body::Body for Deadline {
+    type Data = Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        if let Poll::Ready(frame) = Pin::new(&mut this.body).poll_frame(cx) {
+            return Poll::Ready(frame.map(|frame| frame.map_err(Into::into)));
+        }
+        match this.expiry.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                let seconds = this.limit.as_secs();
+                let late = format!("the request body did not arrive within {seconds} s");
+                Poll::Ready(Some(Err(late.into())))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Instant;
@@ -96,12 +165,18 @@ mod tests {
         task: tokio::task::JoinHandle<()>,
     }
 
-    async fn start(idle: Duration) -> Started {
+    async fn start(head: Duration) -> Started {
+        start_with(Limits { head, body: BODY_TIMEOUT }).await
+    }
+
+    async fn start_with(limits: Limits) -> Started {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let router = Router::new().route("/", get(|| async { "hello" }));
+        let router = Router::new()
+            .route("/", get(|| async { "hello" }))
+            .route("/echo", axum::routing::post(|body: String| async move { body }));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(serve_until(listener, router, idle, async {
+        let task = tokio::spawn(serve_until(listener, router, limits, async {
             let _ = stopped.await;
         }));
         Started { address, stop, task }
@@ -162,5 +237,43 @@ mod tests {
         let ended = tokio::time::timeout(Duration::from_secs(5), server.task).await;
         assert!(ended.is_ok(), "the loop still runs 5 s after the shutdown");
         assert!(TcpStream::connect(server.address).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_body_sent_a_byte_at_a_time_fails_at_its_deadline() {
+        let limits = Limits { head: Duration::from_secs(5), body: Duration::from_millis(400) };
+        let server = start_with(limits).await;
+        let mut stream = TcpStream::connect(server.address).await.unwrap();
+        let head = "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 20\r\n\r\n";
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = Instant::now();
+
+        // One byte every 100 ms: each well within any per-read limit, the whole far over 400 ms.
+        let mut sent = 0;
+        while sent < 19 && started.elapsed() < Duration::from_secs(3) {
+            if stream.write_all(b"x").await.is_err() {
+                break;
+            }
+            sent += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let answered = read_to_close(&mut stream).await;
+
+        assert!(sent < 19, "the server took 19 slow bytes past its 400 ms deadline");
+        assert!(!answered.starts_with("HTTP/1.1 200"), "{answered}");
+    }
+
+    #[tokio::test]
+    async fn a_body_sent_in_time_is_read_whole() {
+        let server = start(Duration::from_secs(5)).await;
+        let mut stream = TcpStream::connect(server.address).await.unwrap();
+        let request = "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\n\
+                       connection: close\r\n\r\nhello";
+
+        stream.write_all(request.as_bytes()).await.unwrap();
+
+        let answered = read_to_close(&mut stream).await;
+        assert!(answered.starts_with("HTTP/1.1 200 OK"), "{answered}");
+        assert!(answered.ends_with("hello"), "{answered}");
     }
 }

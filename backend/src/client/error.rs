@@ -18,6 +18,13 @@ pub enum ClientError {
     #[error("the body is larger than the 2 MB the sandbox API accepts")]
     BodyTooLarge,
 
+    /// The body did not arrive whole: too slow (the server's body deadline) or cut off.
+    #[error("the request body could not be read: {reason}")]
+    BodyUnreadable {
+        /// What happened to it.
+        reason: String,
+    },
+
     /// The route exists, but not with this method.
     #[error("this sandbox API route does not take this method; the route list is in its docs")]
     MethodNotAllowed,
@@ -92,6 +99,7 @@ impl ClientError {
             Self::UnknownRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyUnreadable { .. } => StatusCode::BAD_REQUEST,
             Self::InvalidJson { .. } | Self::InvalidField { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -109,6 +117,7 @@ impl ClientError {
             Self::UnknownRoute => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::BodyTooLarge => "body_too_large",
+            Self::BodyUnreadable { .. } => "body_unreadable",
             Self::InvalidJson { .. } => "invalid_json",
             Self::InvalidField { .. } => "invalid_field",
             Self::NotReady { .. } => "not_ready",
@@ -131,6 +140,7 @@ impl ClientError {
             Self::UnknownRoute
             | Self::MethodNotAllowed
             | Self::BodyTooLarge
+            | Self::BodyUnreadable { .. }
             | Self::Internal(_) => None,
         }
     }

@@ -3,7 +3,9 @@
 //!
 //! The lock is keyed by the session cookie and taken outside the session layer, so it is held
 //! from the first load to the layer's save, and taken once per request (no handler takes it
-//! itself, so none can wait on its own request).
+//! itself, so none can wait on its own request). It is taken only once the request's body has
+//! arrived whole, so a client sending a body slowly keeps no other request of its session
+//! waiting (the server's body deadline, `serve::BODY_TIMEOUT`, bounds the body itself).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,6 +27,10 @@ const LONGEST_ID: usize = 64;
 
 /// How long a request waits for its session before answering that it is busy.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// The longest body read before the lock is taken: axum's default limit, which the routes'
+/// extractors apply again and answer with `body_too_large`.
+const LONGEST_BODY: usize = 2 * 1024 * 1024;
 
 /// The per-session locks; an entry lives while a request of its session runs or waits.
 #[derive(Default)]
@@ -77,13 +83,30 @@ pub async fn serialize(
         return next.run(request).await;
     };
 
-    // Step 1: wait for the session's earlier requests, a bounded time.
+    // Step 1: the whole body first (within the server's body deadline), so a client sending
+    //         it slowly holds no lock and the learner's other tab is not kept waiting.
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, LONGEST_BODY).await {
+        Ok(bytes) => axum::body::Body::from(bytes),
+        Err(error) => {
+            locks.release(&id, lock);
+            let error = error.into_inner();
+            if error.is::<http_body_util::LengthLimitError>() {
+                return ClientError::BodyTooLarge.into_response();
+            }
+            let reason = error.to_string();
+            return ClientError::BodyUnreadable { reason }.into_response();
+        }
+    };
+    let request = Request::from_parts(parts, body);
+
+    // Step 2: wait for the session's earlier requests, a bounded time.
     let Ok(guard) = tokio::time::timeout(LOCK_WAIT, lock.clone().lock_owned()).await else {
         locks.release(&id, lock);
         return ClientError::Busy.into_response();
     };
 
-    // Step 2: run it, the session layer's save included, then let the next one in.
+    // Step 3: run it, the session layer's save included, then let the next one in.
     let response = next.run(request).await;
     drop(guard);
     locks.release(&id, lock);
@@ -149,5 +172,72 @@ mod tests {
         assert!(locks.lock_for("new").is_none());
         assert!(locks.lock_for("0").is_some());
         drop(kept);
+    }
+
+    /// A body that sends one byte and then never another.
+    struct Trickle {
+        sent: bool,
+    }
+
+    impl http_body::Body for Trickle {
+        type Data = bytes::Bytes;
+        type Error = std::io::Error;
+
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>>
+        {
+            if self.sent {
+                return std::task::Poll::Pending;
+            }
+            self.sent = true;
+            let byte = http_body::Frame::data(bytes::Bytes::from_static(b"{"));
+            std::task::Poll::Ready(Some(Ok(byte)))
+        }
+    }
+
+    /// A router whose one route reads the whole body, behind the session lock.
+    fn locked_echo() -> axum::Router {
+        let locks = Arc::new(SessionLocks::default());
+        axum::Router::new()
+            .route("/", axum::routing::post(|body: String| async move { body }))
+            .layer(axum::middleware::from_fn_with_state(locks, serialize))
+    }
+
+    #[tokio::test]
+    async fn a_body_still_arriving_holds_no_lock() {
+        use tower::ServiceExt;
+        let app = locked_echo();
+        let cookie = format!("{SESSION_COOKIE}=same");
+
+        // A first request whose body never ends: its first chunk, then nothing.
+        let slow = Request::post("/")
+            .header(COOKIE, &cookie)
+            .body(axum::body::Body::new(Trickle { sent: false }))
+            .unwrap();
+        let _slow = tokio::spawn(app.clone().oneshot(slow));
+
+        // The same session's next request is answered at once, not after the lock's wait.
+        let quick =
+            Request::post("/").header(COOKIE, &cookie).body(axum::body::Body::from("hi")).unwrap();
+        let answered = tokio::time::timeout(Duration::from_secs(5), app.oneshot(quick)).await;
+
+        let response = answered.expect("the quick request waited on the slow one's lock").unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_body_too_large() {
+        use tower::ServiceExt;
+        let huge = vec![b'x'; LONGEST_BODY + 1];
+        let request = Request::post("/")
+            .header(COOKIE, format!("{SESSION_COOKIE}=big"))
+            .body(axum::body::Body::from(huge))
+            .unwrap();
+
+        let response = locked_echo().oneshot(request).await.unwrap();
+
+        assert_eq!(response.status(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
     }
 }
