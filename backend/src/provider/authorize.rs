@@ -515,7 +515,8 @@ impl Offer {
             .collect();
         let mut offer = Self { lines, claims: Vec::new() };
 
-        // Claims by name are released only with `openid`; those a scope gives are consented.
+        // Claims by name are released only with `openid`; those a scope gives are consented,
+        // and those the account lacks would never be released, so they are not asked.
         if request.scope.iter().any(|scope| scope == "openid") {
             let granted = offer.granted();
             let given: Vec<&str> =
@@ -525,6 +526,7 @@ impl Offer {
                 .into_iter()
                 .filter(|name| asked.id_token.contains(name) || asked.userinfo.contains(name))
                 .filter(|name| !given.contains(name))
+                .filter(|name| claims::of_user(user, name).is_some())
                 .collect();
         }
         offer
@@ -556,7 +558,7 @@ pub fn consent_key(scope: &str, api: Option<&str>) -> String {
 /// How a remembered consent reads on the account page: the API's name, then the permission.
 pub fn consent_label(world: &World, key: &str) -> String {
     if let Some(name) = key.strip_prefix(CLAIM_CONSENT) {
-        return format!("your {name}, asked for by name");
+        return format!("{} (the {name} claim, asked for by name)", claims::describe(name));
     }
     match key.rsplit_once('#') {
         Some((identifier, scope)) => {
@@ -716,7 +718,7 @@ fn consent_groups(world: &World, offer: &Offer) -> Vec<ConsentGroup> {
         add_line(&mut groups, title, line);
     }
     for name in &offer.claims {
-        let meaning = "see this detail of your account, asked for by name".to_owned();
+        let meaning = format!("see {}, asked for by name", claims::describe(name));
         let line = ConsentLine { scope: (*name).to_owned(), meaning, withheld: None };
         add_line(&mut groups, "Your identity".to_owned(), line);
     }

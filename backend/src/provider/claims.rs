@@ -24,6 +24,19 @@ pub fn of_scope(scope: &str) -> &'static [&'static str] {
     }
 }
 
+/// What a user claim is, in the words of the consent and account pages.
+pub fn describe(name: &str) -> &'static str {
+    match name {
+        "name" => "your full name",
+        "given_name" => "your given name",
+        "family_name" => "your family name",
+        "preferred_username" => "your username",
+        "email" => "your email address",
+        "email_verified" => "whether your email address is verified",
+        _ => "a detail of your account",
+    }
+}
+
 /// The longest `claims` value read, in bytes.
 const MAX_LEN: usize = 4096;
 

@@ -196,5 +196,20 @@ async fn a_remembered_consent_without_a_claim_asks_again_for_it() {
     let approved = lab.decide(&form, "approve").await;
     assert!(param(&approved, "code").len() > 20);
     let account = text(lab.get("/account", Some(&form.cookie)).await).await;
-    assert!(account.contains("your email, asked for by name"), "{account}");
+    assert!(account.contains("your email address (the email claim, asked for by name)"));
+}
+
+#[tokio::test]
+async fn consent_asks_only_for_claims_the_account_can_release() {
+    let carol_email = "email = \"carol@expenses.lab\"\n";
+    let lab = lab_with(&DEFAULT_SCENARIO.replace(carol_email, ""));
+    let both = r#"{"id_token":{"email":null,"email_verified":null,"name":null}}"#;
+
+    let consent = lab.login_form(&request(&asking(both))).await;
+    let page = text(lab.submit_login(&consent, "carol", "carol-pass").await).await;
+
+    assert!(page.contains("<code>name</code>"), "{page}");
+    assert!(page.contains("see your full name, asked for by name"), "{page}");
+    assert!(!page.contains("<code>email</code>"), "{page}");
+    assert!(!page.contains("<code>email_verified</code>"), "{page}");
 }
