@@ -107,7 +107,8 @@ pub fn ClientCredentials() -> Html {
                          edit(|d, v| d.client = v)) }
                 { select("machine_client_auth", "Client authentication", client_auth_value(method),
                          &CLIENT_AUTH, edit(|d, v| d.client_auth = v)) }
-                <ListErrors error={grant.error.clone()} beside={vec!["scopes", "audience", "resources"]} />
+                <ListErrors error={grant.error.clone()}
+                            beside={vec!["scopes", "audience", "resources"]} />
                 <SubmitButton id="client-credentials" label="Get a machine token"
                               busy={grant.busy} busy_label="Calling the token endpoint"
                               class="primary" {onclick} />

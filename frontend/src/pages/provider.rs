@@ -116,6 +116,7 @@ pub fn Provider() -> Html {
     let mut beside = match draft.source.as_str() {
         "discovered" => vec!["source.issuer"],
         "manual" => vec![
+            "source.endpoints.issuer",
             "source.endpoints.authorization_endpoint",
             "source.endpoints.token_endpoint",
             "source.endpoints.userinfo_endpoint",
@@ -165,6 +166,13 @@ pub fn Provider() -> Html {
                                oninput={edit(|d, v| d.issuer = v)} />
                 }
                 if draft.source == "manual" {
+                    <TextField field="source.endpoints.issuer" label="Issuer (optional)" kind="url"
+                               value={draft.endpoints.issuer.clone().unwrap_or_default()}
+                               error={error.clone()}
+                               help="The ID token's iss must equal it (OIDC Core §3.1.3.7): \
+                                     without it, that check cannot pass."
+                               oninput={edit(|d, v| d.endpoints.issuer =
+                                   (!v.trim().is_empty()).then_some(v))} />
                     <TextField field="source.endpoints.authorization_endpoint" label="Authorization endpoint"
                                kind="url" value={draft.endpoints.authorization_endpoint.clone()}
                                error={error.clone()}

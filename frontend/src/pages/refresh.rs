@@ -154,8 +154,9 @@ pub fn Refresh() -> Html {
             <div class="card">
                 { select("refresh_client_auth", "Client authentication",
                          client_auth_value(*method), &CLIENT_AUTH, on_method) }
-                <TargetFields audience={target.audience.clone()} resources={target.resources.clone()}
-                              error={refresh.error.clone()} onedit={on_target} why={WHY_NAME_AN_API} />
+                <TargetFields audience={target.audience.clone()}
+                              resources={target.resources.clone()} error={refresh.error.clone()}
+                              onedit={on_target} why={WHY_NAME_AN_API} />
                 if !has_refresh {
                     <p class="help">{ "No refresh token held: ask for the offline_access scope." }</p>
                 }
