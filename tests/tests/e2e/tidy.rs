@@ -48,6 +48,9 @@ fn codemap_paths(markdown: &str) -> Vec<String> {
         .collect()
 }
 
+/// The repository's Rust files: every folder but hidden ones, `node_modules` and build output.
+/// Cargo marks each target folder with a `CACHEDIR.TAG`, so one set by `CARGO_TARGET_DIR`
+/// inside the clone is skipped whatever its name.
 fn rust_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut folders = vec![root.to_path_buf()];
@@ -59,7 +62,9 @@ fn rust_files(root: &Path) -> Vec<PathBuf> {
                 continue;
             }
             if path.is_dir() {
-                folders.push(path);
+                if !path.join("CACHEDIR.TAG").exists() {
+                    folders.push(path);
+                }
             } else if name.ends_with(".rs") {
                 files.push(path);
             }
