@@ -1,7 +1,7 @@
 //! The provider's error: every way a request to `/idp` can fail, answered the way each
 //! endpoint's spec says.
 
-use axum::http::header::{CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::header::{CACHE_CONTROL, PRAGMA, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -212,7 +212,19 @@ impl IntoResponse for ProviderError {
                 }
                 response
             }
-            Self::Busy => (status, Self::Busy.to_string()).into_response(),
+            Self::Busy => {
+                // RFC 6749 4.1.2.1 names this case `temporarily_unavailable`; every client of
+                // the lab reads JSON errors, and Retry-After (RFC 9110 10.2.3) says when to try.
+                let body = serde_json::json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": Self::Busy.to_string(),
+                });
+                let mut response = (status, axum::Json(body)).into_response();
+                let headers = response.headers_mut();
+                headers.insert(RETRY_AFTER, HeaderValue::from_static("60"));
+                headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                response
+            }
             Self::Internal(_) => (status, "internal error").into_response(),
         }
     }
@@ -278,5 +290,14 @@ mod tests {
     #[test]
     fn challenge_description_drops_quotes_and_non_ascii() {
         assert_eq!(quoted("a \"b\" \\ é"), "a b  ");
+    }
+
+    #[test]
+    fn a_full_store_answers_temporarily_unavailable_as_json_with_retry_after() {
+        let response = ProviderError::Busy.into_response();
+
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[RETRY_AFTER], "60");
+        assert_eq!(response.headers()["content-type"], "application/json");
     }
 }
