@@ -306,12 +306,11 @@ pub async fn account(State(provider): State<Arc<Provider>>, headers: HeaderMap) 
         };
     };
 
-    let store = provider.store.lock();
     let consents: Vec<ConsentEntry> = world
         .clients
         .iter()
         .filter_map(|client| {
-            let scopes = store.consents.get(&(user.sub.clone(), client.client_id.clone()))?;
+            let scopes = session.consents.get(&client.client_id)?;
             Some(ConsentEntry {
                 client_id: client.client_id.clone(),
                 client_name: client.name.clone(),
@@ -319,7 +318,6 @@ pub async fn account(State(provider): State<Arc<Provider>>, headers: HeaderMap) 
             })
         })
         .collect();
-    drop(store);
     pages::account_page(user, &consents, &session.csrf)
 }
 
@@ -349,20 +347,25 @@ pub async fn revoke_consent(
     if let Err(error) = session::check_csrf(&provider, &headers, &form.csrf) {
         return error.into_response();
     }
-    let Some((_, session)) = session::current(&provider, &headers) else {
+    let Some((key, session)) = session::current(&provider, &headers) else {
         let message = "you are not logged in at the lab provider";
         return ProviderError::page_for(PageReason::Account, message).into_response();
     };
 
-    // 2. Forget the consent and revoke the refresh token families it allowed.
-
+    // 2. Forget this login's consent and revoke the refresh token families it allowed.
     let mut store = provider.store.lock();
-    store.consents.remove(&(session.sub.clone(), form.client_id.clone()));
+    if let Some(stored) = store.sessions.get_mut(&key) {
+        stored.consents.remove(&form.client_id);
+    }
+    store.sessions.recount(&key);
     let families: Vec<FamilyId> = store
         .families
         .iter()
         .filter(|(_, family)| {
-            family.grant.sub == session.sub && family.grant.client_id == form.client_id
+            let grant = &family.grant;
+            grant.sid.as_deref() == Some(session.sid.as_str())
+                && grant.sub == session.sub
+                && grant.client_id == form.client_id
         })
         .map(|(id, _)| *id)
         .collect();

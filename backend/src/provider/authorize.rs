@@ -630,11 +630,9 @@ fn proceed(
 
     // 3. Consent: every grantable scope and claim consented before, unless prompt=consent.
     let offer = Offer::new(world, client, user, &request);
-    let consented = {
-        let store = provider.store.lock();
-        let known = store.consents.get(&(user.sub.clone(), client.client_id.clone()));
-        offer.consent_keys().iter().all(|key| known.is_some_and(|known| known.contains(key)))
-    };
+    let known = session.consents.get(&client.client_id);
+    let consented =
+        offer.consent_keys().iter().all(|key| known.is_some_and(|known| known.contains(key)));
     if !consented || (request.prompt.consent && !request.consent_given) {
         if request.prompt.none {
             return Err(back("consent_required", "the user must consent, and prompt=none"));
@@ -864,7 +862,7 @@ fn consent_inner(
     // 1. The anti-forgery token, then the form, must come from the session it was shown to.
     session::check_csrf(provider, headers, &form.csrf)?;
     let mut request = take_pending(provider, &form.request)?;
-    let session = session::current(provider, headers);
+    let mut session = session::current(provider, headers);
     let same_browser =
         matches!((&session, &request.browser), (Some((key, _)), Some(shown)) if key == shown);
     if !same_browser {
@@ -893,16 +891,19 @@ fn consent_inner(
         }
     }
 
-    // 3. Remember the consent, then continue.
+    // 3. Remember the consent for this login (see `store::Consents`), then continue.
     let world = &provider.world;
-    if let Some((_, current)) = &session
+    if let Some((key, current)) = &mut session
         && let (Some(user), Some(client)) =
             (world.user_by_sub(&current.sub), world.client(&request.client_id))
     {
         let keys = Offer::new(world, client, user, &request).consent_keys();
+        current.consents.add(&client.client_id, &keys);
         let mut store = provider.store.lock();
-        let entry = store.consents.entry((user.sub.clone(), client.client_id.clone()));
-        entry.or_default().extend(keys);
+        if let Some(stored) = store.sessions.get_mut(key) {
+            stored.consents.add(&client.client_id, &keys);
+        }
+        store.sessions.recount(key);
     }
     request.consent_given = true;
     proceed(provider, session::key(headers), session, request)

@@ -256,7 +256,11 @@ pub fn consent_page(
          <input type=\"hidden\" name=\"request\" value=\"{request}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button id=\"approve\" type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\
-         <button id=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
+         <button id=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>\
+         <p>The lab provider remembers your answer until you log out here, so \
+         your next flows with this application skip this page. A real provider remembers it \
+         for your account, across logins; the lab keeps it per login so that every learner \
+         who logs in as a shared lab user sees this page once.</p>",
         user = escape(username),
         client = escape(client_name),
         request = escape(request),

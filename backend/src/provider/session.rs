@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use super::Provider;
 use super::error::ProviderError;
-use super::store::{Browser, Session, digest, random_value};
+use super::store::{Browser, Consents, Session, digest, random_value};
 
 /// How long a browser that has not logged in keeps its login forms' anti-forgery token.
 pub const BROWSER_LIFETIME: u64 = 3_600;
@@ -43,6 +43,7 @@ pub fn start(provider: &Provider, sub: &str) -> Result<(String, HeaderValue), Pr
         sid: random_value(),
         csrf: random_value(),
         expires_at: now + lifetime,
+        consents: Consents::default(),
     };
 
     let mut store = provider.store.lock();

@@ -1,5 +1,5 @@
 //! The provider's memory: login sessions, pending authorization requests, codes, access and
-//! refresh tokens, consents. All in memory, all with an expiry, all bounded.
+//! refresh tokens, and the consents each session gave. All in memory, all with an expiry, all bounded.
 //!
 //! Codes and tokens are kept under the SHA-256 of their value, never the value itself, so a
 //! memory dump does not hand out live credentials. Each map is indexed by expiry
@@ -11,7 +11,6 @@
 mod expiring;
 mod footprint;
 
-use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine;
@@ -67,6 +66,57 @@ pub struct Session {
     pub csrf: String,
     /// When the session ends.
     pub expires_at: u64,
+    /// The consents given during this login: they end with it.
+    pub consents: Consents,
+}
+
+/// The consents one login gave, per client: each consented key (`identifier#permission` for
+/// an API permission, `claim:name` for a claim asked for by name, else the scope) kept in a
+/// [`Scope`], as none holds a space.
+///
+/// They are kept per login, not per user, so that every learner of a workshop who logs in as
+/// the same lab user sees the consent page once; a real provider keeps them per account.
+#[derive(Debug, Clone, Default)]
+pub struct Consents(Vec<(Box<str>, Scope)>);
+
+impl Consents {
+    /// The keys consented for `client_id`, if any.
+    pub fn get(&self, client_id: &str) -> Option<&Scope> {
+        self.0.iter().find(|(client, _)| **client == *client_id).map(|(_, keys)| keys)
+    }
+
+    /// Adds `keys` to what `client_id` was consented.
+    pub fn add(&mut self, client_id: &str, keys: &[String]) {
+        let known = self.get(client_id).map(|known| known.iter().map(str::to_owned));
+        let mut all: Vec<String> = known.into_iter().flatten().collect();
+        for key in keys {
+            if !all.contains(key) {
+                all.push(key.clone());
+            }
+        }
+        self.remove(client_id);
+        self.0.push((client_id.into(), all.into_iter().collect()));
+        self.0.shrink_to_fit();
+    }
+
+    /// Forgets the consent given to `client_id`.
+    pub fn remove(&mut self, client_id: &str) {
+        self.0.retain(|(client, _)| **client != *client_id);
+        self.0.shrink_to_fit();
+    }
+
+    /// Each client and its consented keys.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Scope)> {
+        self.0.iter().map(|(client, keys)| (&**client, keys))
+    }
+}
+
+impl Footprint for Consents {
+    fn heap_bytes(&self) -> usize {
+        let own = block(self.0.capacity() * size_of::<(Box<str>, Scope)>());
+        let each = self.0.iter().map(|(client, keys)| block(client.len()) + keys.heap_bytes());
+        own + each.sum::<usize>()
+    }
 }
 
 /// A browser's IdP session before anyone logs in: only the anti-forgery token its login
@@ -223,7 +273,10 @@ pub struct Pending<T> {
 
 impl Footprint for Session {
     fn heap_bytes(&self) -> usize {
-        self.sub.heap_bytes() + self.sid.heap_bytes() + self.csrf.heap_bytes()
+        self.sub.heap_bytes()
+            + self.sid.heap_bytes()
+            + self.csrf.heap_bytes()
+            + self.consents.heap_bytes()
     }
 }
 
@@ -345,9 +398,6 @@ pub struct Inner<T> {
     pub refresh: Expiring<TokenKey, RefreshToken>,
     /// Family id to family.
     pub families: Expiring<FamilyId, Family>,
-    /// (sub, client_id) to the consented scopes, API scopes written `identifier#permission`.
-    /// Bounded by the scenario's users times its clients, so it needs no expiry and no budget.
-    pub consents: HashMap<(String, String), BTreeSet<String>>,
     /// The bytes all maps together may take.
     budget: usize,
     /// When the last warning that the budget is reached went to the log.
@@ -368,7 +418,6 @@ impl<T> Store<T> {
                 access: Expiring::default(),
                 refresh: Expiring::default(),
                 families: Expiring::default(),
-                consents: HashMap::new(),
                 budget,
                 warned_at: None,
                 next_family: 0,

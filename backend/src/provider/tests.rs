@@ -1326,6 +1326,20 @@ fn anti_forgery_tokens_differ_per_idp_session() {
 }
 
 #[tokio::test]
+async fn consent_is_kept_per_login_so_each_learner_sharing_a_user_is_asked_once() {
+    let lab = lab();
+    let (_, first_learner) = lab.login_and_approve(&request(&[]), "alice").await;
+
+    let second_flow = lab.authorize(&request(&[("prompt", "none")]), Some(&first_learner)).await;
+    let form = lab.login_form(&request(&[])).await;
+    let second_learner = text(lab.submit_login(&form, "alice", "alice-pass").await).await;
+
+    assert!(param(&second_flow, "code").len() > 20);
+    assert!(second_learner.contains("Allow access?"), "{second_learner}");
+    assert!(second_learner.contains("until you log out here"), "{second_learner}");
+}
+
+#[tokio::test]
 async fn account_page_lists_and_revokes_consents() {
     let lab = lab();
     let (done, cookie) = lab.login_and_approve(&request(&[]), "alice").await;

@@ -10,7 +10,15 @@ use crate::provider::world::World;
 const BUDGET: usize = 64 * 1024;
 
 fn session(expires_at: u64) -> Session {
-    Session { sub: "s".into(), auth_time: 0, sid: "x".into(), csrf: "c".into(), expires_at }
+    let consents = Consents::default();
+    Session {
+        sub: "s".into(),
+        auth_time: 0,
+        sid: "x".into(),
+        csrf: "c".into(),
+        expires_at,
+        consents,
+    }
 }
 
 fn grant() -> Arc<Grant> {
@@ -210,6 +218,18 @@ fn hall_grant() -> Arc<Grant> {
 }
 
 /// A pending request as the sandbox sends it: PKCE, state, nonce, the expenses API.
+/// What a hall learner's login consented: the grant's scopes, for its client.
+fn hall_consents(grant: &Grant) -> Consents {
+    let mut consents = Consents::default();
+    let key = |scope: &str| match (&grant.api, scope) {
+        (_, "openid" | "profile" | "email" | "offline_access") | (None, _) => scope.to_owned(),
+        (Some(api), permission) => format!("{api}#{permission}"),
+    };
+    let keys: Vec<String> = grant.scope.iter().map(key).collect();
+    consents.add(&grant.client_id, &keys);
+    consents
+}
+
 fn hall_request() -> AuthRequest {
     let grant = hall_grant();
     AuthRequest {
@@ -253,6 +273,7 @@ impl HallRecords {
             sid: value(4),
             csrf: value(5),
             expires_at,
+            consents: hall_consents(&grant),
         };
         let code = Code {
             grant: Arc::clone(&grant),
