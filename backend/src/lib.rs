@@ -11,6 +11,7 @@
 //! [`app`] merges them; tests drive it with `oneshot` or on a socket bound to `127.0.0.1:0`.
 
 pub mod api;
+pub mod bearer;
 pub mod client;
 pub mod config;
 pub mod csp;

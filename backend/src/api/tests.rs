@@ -307,34 +307,6 @@ async fn three_parts_that_are_not_a_jwt_are_a_malformed_jwt_not_opaque() {
     assert!(!description.contains("opaque"), "{description}");
 }
 
-#[test]
-fn bearer_credentials_follow_the_b64token_syntax() {
-    use super::validate::{BearerSyntax, bearer_credentials};
-
-    assert_eq!(bearer_credentials(b"Bearer abc-._~+/=="), Ok("abc-._~+/=="));
-    assert_eq!(bearer_credentials(b"BEARER abc"), Ok("abc"));
-    assert_eq!(bearer_credentials(b"bearer x y"), Err(BearerSyntax::TwoWords));
-    assert_eq!(bearer_credentials(b"Bearer  x"), Err(BearerSyntax::ExtraSpace));
-    assert_eq!(bearer_credentials(b"Bearer "), Err(BearerSyntax::NoToken));
-    assert_eq!(bearer_credentials(b"Bearer"), Err(BearerSyntax::NoToken));
-    assert_eq!(bearer_credentials(b"Basic abc"), Err(BearerSyntax::Scheme));
-    assert_eq!(bearer_credentials(b"Bearer a=b"), Err(BearerSyntax::BadCharacter));
-    assert_eq!(bearer_credentials(b"Bearer ==="), Err(BearerSyntax::BadCharacter));
-    assert_eq!(bearer_credentials(b"Bearer a,b"), Err(BearerSyntax::BadCharacter));
-    assert_eq!(bearer_credentials(b"Bearer \xff"), Err(BearerSyntax::NotAscii));
-}
-
-#[test]
-fn jwt_fault_names_the_part_that_does_not_parse() {
-    use super::validate::jwt_fault;
-
-    assert!(jwt_fault("a.b.c").contains("header (part 1)"));
-    // {"alg":"RS256"} then a payload that is not base64url.
-    assert!(jwt_fault("eyJhbGciOiJSUzI1NiJ9.!!.c").contains("payload (part 2)"));
-    // A header and payload of `{}`, then an empty signature.
-    assert!(jwt_fault("e30.e30.").contains("signature (part 3)"));
-}
-
 #[tokio::test]
 async fn summary_calls_the_reports_service_with_the_apis_own_token() {
     let lab = start().await;

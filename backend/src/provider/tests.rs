@@ -847,6 +847,20 @@ async fn userinfo_refuses_an_id_token_with_a_bearer_challenge() {
 }
 
 #[tokio::test]
+async fn userinfo_refuses_two_words_after_bearer_as_invalid_request() {
+    let lab = lab();
+    let request =
+        Request::get("/userinfo").header(AUTHORIZATION, "bearer x y").body(Body::empty()).unwrap();
+
+    let response = lab.send(request).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let challenge = response.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(challenge.contains("error=\"invalid_request\""), "{challenge}");
+    assert!(challenge.contains("one word"), "{challenge}");
+}
+
+#[tokio::test]
 async fn userinfo_without_a_token_gets_a_bare_challenge() {
     let lab = lab();
 

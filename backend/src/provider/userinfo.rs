@@ -18,6 +18,7 @@ use super::Provider;
 use super::error::ProviderError;
 use super::mint::user_claims;
 use super::store::{AccessToken, TokenKey, token_key};
+use crate::bearer::{bearer_credentials, jwt_fault};
 
 /// `GET /idp/userinfo` with `Authorization: Bearer` (OIDC Core 5.3.1).
 pub async fn userinfo_get(State(provider): State<Arc<Provider>>, headers: HeaderMap) -> Response {
@@ -99,19 +100,17 @@ fn claims(
     Ok(Value::Object(claims))
 }
 
-/// The token of an `Authorization: Bearer` header, if there is one.
+/// The token of an `Authorization: Bearer <b64token>` header (RFC 6750 2.1), if there is one.
 fn bearer(headers: &HeaderMap) -> Result<Option<String>, ProviderError> {
     let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
-    let value = value.to_str().unwrap_or_default();
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(Some(token.trim().to_owned()))
-        }
-        _ => Err(ProviderError::bearer(
+    match bearer_credentials(value.as_bytes()) {
+        Ok(token) => Ok(Some(token.to_owned())),
+        Err(wrong) => Err(ProviderError::bearer(
             "invalid_request",
-            "the Authorization header must be `Bearer <token>`",
+            format!(
+                "the Authorization header must read `Bearer <token>` (RFC 6750 2.1): {}",
+                wrong.explanation()
+            ),
         )),
     }
 }
@@ -135,8 +134,8 @@ pub fn access_key(provider: &Provider, token: &str) -> Result<(TokenKey, Option<
     if token.split('.').count() != 3 {
         return Ok((token_key(token), None));
     }
-    let header =
-        jsonwebtoken::decode_header(token).map_err(|error| format!("not a JWT: {error}"))?;
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|_| format!("a malformed JWT: {}", jwt_fault(token)))?;
     if header.typ.as_deref() != Some("at+jwt") {
         return Err("this is not an access token (its `typ` is not `at+jwt`); an ID token \
                     proves a login to the client and is not sent to APIs"
