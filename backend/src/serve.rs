@@ -23,6 +23,10 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
+use self::long_uri::LongUriPage;
+
+mod long_uri;
+
 /// How long a connection may take to send a request's head, counted from the moment it is
 /// ready for one: an idle keep-alive connection is closed after this long. Browsers reopen
 /// one when they need it; our back-channel pools forget theirs sooner (`client::http`).
@@ -83,8 +87,10 @@ pub async fn serve_until(
         let service = router.clone().map_request(move |request: axum::http::Request<Incoming>| {
             request.map(|body| Body::new(Deadline::new(body, limits.body)))
         });
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = http.serve_connection(
+            TokioIo::new(LongUriPage::new(stream)),
+            TowerToHyperService::new(service),
+        );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
@@ -199,6 +205,22 @@ mod tests {
         read_to_close(&mut stream).await;
 
         assert!(opened.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[tokio::test]
+    async fn a_request_line_past_hypers_limit_gets_our_414_page() {
+        let server = start(Duration::from_secs(5)).await;
+        let mut stream = TcpStream::connect(server.address).await.unwrap();
+        let query = "a".repeat(100 * 1024);
+
+        let request = format!("GET /callback?{query} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let answered = read_to_close(&mut stream).await;
+
+        assert!(answered.starts_with("HTTP/1.1 414 URI Too Long"), "{answered}");
+        assert!(answered.contains("content-type: text/html"), "{answered}");
+        assert!(answered.contains("content-security-policy: "), "{answered}");
+        assert!(answered.contains("64 KiB"), "{answered}");
     }
 
     #[tokio::test]

@@ -87,8 +87,8 @@ pub async fn get(
         return Ok(fragment_page());
     };
     if query.len() > MAX_QUERY_BYTES {
-        // FIXME(trial item 3): past 64 KiB hyper refuses the request line itself with a bare 414
-        // before any route runs, and has no hook for its body; only shorter queries get this.
+        // Past 64 KiB hyper refuses the request line before any route runs; the accept loop
+        // answers that with a page too (`serve::long_uri`).
         let message = format!(
             "the query is {} bytes; the sandbox reads at most {MAX_QUERY_BYTES}. An \
              authorization response (RFC 6749 \u{a7}4.1.2) holds a code, state and iss, a few \
