@@ -638,7 +638,7 @@ fn proceed(
             return Err(back("consent_required", "the user must consent, and prompt=none"));
         }
         request.browser = Some(key);
-        let groups = consent_groups(world, &offer);
+        let groups = consent_groups(world, &offer, user);
         let id = save_pending(provider, request)?;
         return Ok(pages::consent_page(&id, &session.csrf, &client.name, &user.username, &groups));
     }
@@ -695,7 +695,7 @@ fn proceed(
 }
 
 /// The consent page's groups: OpenID Connect scopes first, then each API's permissions.
-fn consent_groups(world: &World, offer: &Offer) -> Vec<ConsentGroup> {
+fn consent_groups(world: &World, offer: &Offer, user: &User) -> Vec<ConsentGroup> {
     let mut groups: Vec<ConsentGroup> = Vec::new();
     for (scope, api, withheld) in &offer.lines {
         let (title, meaning) = match (api, scope.as_str()) {
@@ -711,6 +711,15 @@ fn consent_groups(world: &World, offer: &Offer) -> Vec<ConsentGroup> {
                 "keep access while you are away (a refresh token)".to_owned(),
             ),
             (None, _) => ("Other requests".to_owned(), "unknown to this provider".to_owned()),
+        };
+        // A scope whose claims the account lacks is granted, but shares nothing.
+        let given = claims::of_scope(scope);
+        let meaning = if !given.is_empty()
+            && given.iter().all(|name| claims::of_user(user, name).is_none())
+        {
+            format!("{meaning} (your account has none, so nothing is shared)")
+        } else {
+            meaning
         };
         let line = ConsentLine { scope: scope.clone(), meaning, withheld: withheld.clone() };
         add_line(&mut groups, title, line);

@@ -213,3 +213,14 @@ async fn consent_asks_only_for_claims_the_account_can_release() {
     assert!(!page.contains("<code>email</code>"), "{page}");
     assert!(!page.contains("<code>email_verified</code>"), "{page}");
 }
+
+#[tokio::test]
+async fn the_email_scope_says_an_account_without_an_email_shares_nothing() {
+    let carol_email = "email = \"carol@expenses.lab\"\n";
+    let lab = lab_with(&DEFAULT_SCENARIO.replace(carol_email, ""));
+
+    let consent = lab.login_form(&request(&[("scope", "openid email read:reports")])).await;
+    let page = text(lab.submit_login(&consent, "carol", "carol-pass").await).await;
+
+    assert!(page.contains("your account has none, so nothing is shared"), "{page}");
+}
