@@ -50,7 +50,13 @@ where
             Ok(value) => value,
             Err(error) => {
                 let field = field_at_fault(&error.path().to_string(), &error.inner().to_string());
-                let message = format!("the body is not the expected JSON: {}", error.inner());
+                let message = match (&field, allowed_names::<T>(text, error.path())) {
+                    (Some(field), Some(names)) => format!(
+                        "the body is not the expected JSON: `{field}` must be {names}, found {}",
+                        found_at(text, error.path()).unwrap_or_else(|| "another value".into())
+                    ),
+                    _ => format!("the body is not the expected JSON: {}", error.inner()),
+                };
                 return Err(ClientError::InvalidJson { field, message });
             }
         };
@@ -99,6 +105,46 @@ fn member_path(path: &serde_ignored::Path) -> String {
     segments.join(".")
 }
 
+/// A string no enum of ours names, put where serde stopped to learn what it would take.
+const PROBE: &str = "\u{1}";
+
+/// The names a member takes, when serde stopped at it without listing them: a number or
+/// `null` where a name from a list goes only says "expected value". The body is read again
+/// with [`PROBE`] in that place, and serde's "unknown variant" answer lists the names
+/// ("one of `a`, `b`, `c`", or "`a` or `b`").
+fn allowed_names<T: DeserializeOwned>(
+    text: &[u8],
+    path: &serde_path_to_error::Path,
+) -> Option<String> {
+    let mut body: serde_json::Value = serde_json::from_slice(text).ok()?;
+    *value_at(&mut body, path)? = serde_json::Value::String(PROBE.to_owned());
+    let message = serde_json::from_value::<T>(body).err()?.to_string();
+    let names = message.strip_prefix(&format!("unknown variant `{PROBE}`, expected "))?;
+    Some(names.to_owned())
+}
+
+/// The JSON text serde stopped at, such as `7` or `null`.
+fn found_at(text: &[u8], path: &serde_path_to_error::Path) -> Option<String> {
+    let mut body: serde_json::Value = serde_json::from_slice(text).ok()?;
+    value_at(&mut body, path).map(|value| value.to_string())
+}
+
+/// The value at a serde path, through object members and array items.
+fn value_at<'v>(
+    mut value: &'v mut serde_json::Value,
+    path: &serde_path_to_error::Path,
+) -> Option<&'v mut serde_json::Value> {
+    use serde_path_to_error::Segment;
+    for segment in path.iter() {
+        value = match segment {
+            Segment::Map { key } => value.get_mut(key.as_str())?,
+            Segment::Seq { index } => value.get_mut(*index)?,
+            Segment::Enum { .. } | Segment::Unknown => return None,
+        };
+    }
+    Some(value)
+}
+
 /// The field serde stopped at, or the one it found missing (serde names that one only in its
 /// message, "missing field `x`", with the path of the object that lacks it).
 fn field_at_fault(path: &str, message: &str) -> Option<String> {
@@ -142,6 +188,61 @@ mod tests {
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Method {
+        ClientSecretBasic,
+        None,
+    }
+
+    #[derive(Deserialize)]
+    struct Choice {
+        #[allow(dead_code)]
+        #[serde(default)]
+        client_auth: Option<Method>,
+        #[allow(dead_code)]
+        #[serde(default)]
+        other: Option<u32>,
+    }
+
+    #[derive(Deserialize)]
+    struct Required {
+        #[allow(dead_code)]
+        client_auth: Method,
+    }
+
+    async fn post_to<T: DeserializeOwned + Send + 'static>(
+        body: &'static str,
+    ) -> serde_json::Value {
+        let app = Router::new().route("/", post(|Json(_body): Json<T>| async { "ok" }));
+        let request = Request::post("/").header("content-type", "application/json");
+        let response = app.oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice(&bytes).unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_number_or_null_for_a_name_lists_the_allowed_names() {
+        let answer = post_to::<Choice>(r#"{"other": 1, "client_auth": 7}"#).await;
+
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert_eq!(answer["field"], "client_auth", "{answer}");
+        assert!(message.contains("must be `client_secret_basic` or `none`, found 7"), "{message}");
+
+        let answer = post_to::<Required>(r#"{"client_auth": null}"#).await;
+
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(message.contains("`client_secret_basic` or `none`, found null"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_wrong_type_that_is_not_a_name_keeps_serdes_message() {
+        let answer = post_to::<Choice>(r#"{"other": "soon"}"#).await;
+
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(message.contains("expected u32"), "{message}");
     }
 
     #[tokio::test]
