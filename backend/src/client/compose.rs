@@ -65,6 +65,7 @@ pub fn compose(
             expected: "a value to check at the callback (RFC 6749 §10.12)".into(),
         });
     }
+    check_extra(draft)?;
     for (index, resource) in draft.resources.iter().enumerate() {
         let absolute = Url::parse(resource).is_ok_and(|url| url.fragment().is_none());
         if !absolute {
@@ -111,7 +112,7 @@ pub fn compose(
     for resource in &draft.resources {
         request = request.add_extra_param("resource", resource.clone());
     }
-    for param in draft.extra.iter().filter(|param| !param.name.is_empty()) {
+    for param in draft.extra.iter().filter(|param| !param.name.trim().is_empty()) {
         request = request.add_extra_param(param.name.clone(), param.value.clone());
     }
     let (url, _) = request.url();
@@ -129,6 +130,55 @@ pub fn compose(
         state_used: false,
     };
     Ok((composed, flow))
+}
+
+/// Refuses an extra parameter with a value and no name (it could not be sent; a row left
+/// wholly blank is skipped) or one that repeats a
+/// parameter the draft composes. RFC 6749 §3.1 forbids sending a parameter twice, and the
+/// sandbox would check the callback and redeem with the draft's value while the provider may
+/// act on the other, so a repeat is refused, not sent with a warning: each composed
+/// parameter has its own field to change instead. `resource` may repeat (RFC 8707 §2).
+fn check_extra(draft: &AuthorizationDraft) -> Result<(), ClientError> {
+    let given = |value: &Option<String>| value.as_deref().is_some_and(|value| !value.is_empty());
+    let composed = [
+        ("response_type", true),
+        ("client_id", true),
+        ("state", true),
+        ("redirect_uri", true),
+        ("scope", draft.scopes.iter().any(|scope| !scope.is_empty())),
+        ("code_challenge", draft.pkce),
+        ("code_challenge_method", draft.pkce),
+        ("response_mode", draft.response_mode.is_some()),
+        ("nonce", given(&draft.nonce)),
+        ("audience", given(&draft.audience)),
+        ("prompt", given(&draft.prompt)),
+        ("max_age", draft.max_age.is_some()),
+        ("login_hint", given(&draft.login_hint)),
+    ];
+
+    for (index, param) in draft.extra.iter().enumerate() {
+        if param.name.trim().is_empty() && !param.value.is_empty() {
+            return Err(ClientError::InvalidField {
+                field: "extra",
+                expected: format!(
+                    "a name for extra parameter {} (value `{}`): one with no name cannot be sent",
+                    index + 1,
+                    param.value
+                ),
+            });
+        }
+        if composed.iter().any(|(name, sent)| *sent && *name == param.name) {
+            return Err(ClientError::InvalidField {
+                field: "extra",
+                expected: format!(
+                    "no second `{}`: the request already sends it from its own field, and \
+                     RFC 6749 §3.1 forbids a parameter twice; change that field instead",
+                    param.name
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The breakdown of an authorization URL, parameter by parameter.
@@ -310,6 +360,33 @@ mod tests {
 
         assert!(composed.parameters.len() >= 8);
         assert!(composed.parameters.iter().all(|parameter| !parameter.spec.is_empty()));
+    }
+
+    #[test]
+    fn an_extra_repeating_a_composed_parameter_is_refused_naming_it() {
+        for name in ["state", "redirect_uri", "client_id", "code_challenge_method", "nonce"] {
+            let mut draft = draft("https://lab.example/callback".into());
+            draft.extra = vec![grantlab_shared::Param { name: name.into(), value: "x".into() }];
+
+            let error = compose("https://id.example/authorize", "app", &draft).unwrap_err();
+
+            let text = error.to_string();
+            assert!(text.contains("`extra`") && text.contains(&format!("`{name}`")), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_extra_with_no_name_is_refused_and_an_unsent_optional_one_is_allowed() {
+        let mut draft = draft("https://lab.example/callback".into());
+        draft.extra = vec![grantlab_shared::Param { name: " ".into(), value: "fr".into() }];
+
+        let error = compose("https://id.example/authorize", "app", &draft).unwrap_err();
+
+        assert!(error.to_string().contains("no name"), "{error}");
+        draft.extra = vec![grantlab_shared::Param { name: "prompt".into(), value: "none".into() }];
+        draft.extra.push(grantlab_shared::Param { name: String::new(), value: String::new() });
+        draft.extra.push(grantlab_shared::Param { name: "resource".into(), value: "a".into() });
+        assert!(compose("https://id.example/authorize", "app", &draft).is_ok());
     }
 
     #[test]
