@@ -53,8 +53,8 @@ use axum::routing::{get, post, put};
 use grantlab_shared::{
     ApiCallRequest, ApiCallResult, AuthorizationDraft, Channel, ClientCredentialsRequest,
     ComposedRequest, Endpoints, FlowStatus, FragmentCallback, JwtView, Outcome, ProfileChoice,
-    ProfileList, ProfileView, RedeemRequest, RefreshRequest, ResponseMode, SessionView, Timeline,
-    TokenRequest, TokenSetView,
+    ProfileKind, ProfileList, ProfileView, RedeemRequest, RefreshRequest, ResponseMode,
+    SessionView, Timeline, TokenRequest, TokenSetView,
 };
 use oauth2::ClientSecret;
 use tokio::sync::RwLock;
@@ -80,8 +80,8 @@ pub struct ClientState {
     pub outbound: Outbound,
     /// The host's presets.
     pub presets: Vec<Preset>,
-    /// The lab provider's endpoints, once discovered.
-    pub lab: RwLock<Option<Endpoints>>,
+    /// The lab provider's endpoints and `scopes_supported`, once discovered.
+    pub lab: RwLock<Option<(Endpoints, Vec<String>)>>,
     /// The lab world's machine client, when the scenario registers it.
     pub lab_machine: Option<MachineClient>,
 }
@@ -116,7 +116,12 @@ impl ClientState {
         let mut redactor =
             Redactor::new(crate::SANDBOX_CLIENT_ID, Some(self.site.client_secret.secret()));
         if let Some(stored) = &data.profile {
-            redactor = redactor.also(&stored.view.client_id, stored.client_secret.as_deref());
+            // A preset's secret is the host's, held like the sandbox's; others were typed.
+            let (client_id, secret) = (&stored.view.client_id, stored.client_secret.as_deref());
+            redactor = match stored.view.kind {
+                ProfileKind::Preset => redactor.also(client_id, secret),
+                _ => redactor.typed(client_id, secret),
+            };
         }
         if let Some(machine) = &self.lab_machine {
             redactor = redactor.also(&machine.client_id, Some(machine.client_secret.secret()));
@@ -139,11 +144,17 @@ impl ClientState {
         }
     }
 
-    /// The profile as shown, without reaching the network.
+    /// The profile as shown. The lab's is discovered the first time it is shown, from our
+    /// own provider, so a new session already lists its endpoints and scopes; that exchange
+    /// is not the learner's, so it stays off the timeline.
     async fn shown_profile(&self, data: &ClientSession) -> ProfileView {
         match &data.profile {
             Some(stored) => stored.view.clone(),
-            None => self.lab_view(self.lab.read().await.clone().unwrap_or_default()),
+            None => {
+                let recorder = Recorder::new(&self.outbound, Redactor::default());
+                let lab = self.lab_profile(&recorder).await;
+                lab.unwrap_or_else(|_| self.lab_view(Endpoints::default(), Vec::new()))
+            }
         }
     }
 
@@ -282,11 +293,11 @@ async fn profiles(
 ) -> Result<axum::Json<ProfileList>, ClientError> {
     let data = ClientSession::load(&session).await?;
     let recorder = state.recorder(&data);
-    let lab =
-        state.lab_profile(&recorder).await.unwrap_or_else(|_| state.lab_view(Endpoints::default()));
+    let lab = state.lab_profile(&recorder).await;
+    let lab = lab.unwrap_or_else(|_| state.lab_view(Endpoints::default(), Vec::new()));
     let mut list = vec![lab];
     for preset in &state.presets {
-        let mut view = state.lab_view(preset.endpoints.clone().unwrap_or_default());
+        let mut view = state.lab_view(preset.endpoints.clone().unwrap_or_default(), Vec::new());
         view.id = preset.id.clone();
         view.label = preset.label.clone();
         view.kind = grantlab_shared::ProfileKind::Preset;
@@ -359,7 +370,7 @@ async fn authorize(
     let label = "authorization request (the browser goes there)".to_owned();
     let entry = request_entry(Channel::Front, label, "GET", composed.url.clone(), vec![], None);
     data.record(vec![entry]);
-    data.flow = Some(flow);
+    data.replace_flow(flow);
     data.code = None;
     data.callback = None;
     data.status = FlowStatus::AwaitingCallback;

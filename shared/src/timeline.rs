@@ -61,6 +61,9 @@ pub struct TimelineEntry {
     /// The request as a `curl` command, with `$CLIENT_SECRET` in place of the secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
+    /// Set when echoes of the client secret are not masked, saying why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masking: Option<String>,
 }
 
 /// `GET /api/timeline`: the entries, oldest first.

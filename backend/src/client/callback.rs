@@ -188,9 +188,17 @@ pub async fn receive(
     method: &str,
     params: Vec<(String, String)>,
 ) -> Result<(), ClientError> {
-    // Step 1: record the front-channel message.
+    // Step 1: a response to a request a newer one replaced (another tab) resumes that
+    // request; then the front-channel message is recorded, saying so.
     let mut data = ClientSession::load(session).await?;
-    let entry = front_entry(method, &state.redirect_uri(), mode, &cap_params(&params));
+    let found = params.iter().find(|(name, _)| name == "state").map(|(_, value)| value.as_str());
+    let resumed = found.is_some_and(|found| data.resume_flow(found));
+    let mut entry = front_entry(method, &state.redirect_uri(), mode, &cap_params(&params));
+    if resumed {
+        entry.label.push_str(
+            ": it answers an earlier request that a newer one replaced, which waits in its turn",
+        );
+    }
     let recorded = data.record(vec![entry]);
 
     // Step 2: check state against the one sent, and read the rest (RFC 6749 §4.1.2); a state

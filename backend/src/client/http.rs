@@ -127,6 +127,10 @@ pub struct Recorder<'a> {
     redactor: Redactor,
     label: Mutex<String>,
     entries: Mutex<Vec<TimelineEntry>>,
+    /// The last response as it came (status, content type, body), for the checks to read.
+    last: Mutex<Option<(u16, String, String)>>,
+    /// Why the last request was refused before any traffic, if it was.
+    refusal: Mutex<Option<String>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -137,6 +141,8 @@ impl<'a> Recorder<'a> {
             redactor,
             label: Mutex::new("back-channel request".into()),
             entries: Mutex::new(Vec::new()),
+            last: Mutex::new(None),
+            refusal: Mutex::new(None),
         }
     }
 
@@ -157,17 +163,20 @@ impl<'a> Recorder<'a> {
         self.entries.lock().map(|mut entries| std::mem::take(&mut *entries)).unwrap_or_default()
     }
 
-    /// The body of the last response recorded, unredacted, for lenient parsing.
+    /// The last response as it came, unmasked, for lenient parsing and the checks: the
+    /// timeline's copy is masked and may not parse.
     pub fn last_response(&self) -> Option<(u16, String, String)> {
-        let entries = self.entries.lock().ok()?;
-        let last = entries.last()?;
-        let content_type = last
-            .response_headers
-            .iter()
-            .find(|header| header.name.eq_ignore_ascii_case("content-type"))
-            .map(|header| header.value.clone())
-            .unwrap_or_default();
-        Some((last.status?, content_type, last.response_body.clone().unwrap_or_default()))
+        self.last.lock().ok()?.clone()
+    }
+
+    /// Why the last request was refused (a URL the client may not call), if it was.
+    pub fn refusal(&self) -> Option<String> {
+        self.refusal.lock().ok()?.clone()
+    }
+
+    /// `text` as it may be shown, with echoes of a secret masked.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text)
     }
 
     /// Whether the last response recorded was cut at [`BODY_CAP`].
@@ -199,6 +208,25 @@ impl<'a> Recorder<'a> {
             duration_ms = entry.duration_ms,
             "back-channel exchange"
         );
+        if let Ok(mut refusal) = self.refusal.lock() {
+            *refusal = match &result {
+                Err(error @ HttpError::Refused { .. }) => {
+                    Some(self.redactor.redact(&error.to_string()))
+                }
+                _ => None,
+            };
+        }
+        if let Ok(mut last) = self.last.lock() {
+            *last = result.as_ref().ok().map(|response| {
+                let content_type = response
+                    .headers()
+                    .get(::http::header::CONTENT_TYPE)
+                    .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                    .unwrap_or_default();
+                let body = String::from_utf8_lossy(response.body()).into_owned();
+                (response.status().as_u16(), content_type, body)
+            });
+        }
         if let Ok(mut entries) = self.entries.lock() {
             entries.push(entry);
         }
@@ -268,11 +296,16 @@ impl<'a> Recorder<'a> {
             .map_err(|error| HttpError::Transport { url: url_text, reason: error.to_string() })
     }
 
-    /// The request half of an entry, redacted.
+    /// The request half of an entry, redacted: a form body field by field.
     fn request_entry(&self, request: &HttpRequest, at_ms: u64) -> TimelineEntry {
         let label = self.label.lock().map(|label| label.clone()).unwrap_or_default();
-        let body = (!request.body().is_empty())
-            .then(|| self.redactor.redact(&String::from_utf8_lossy(request.body())));
+        let form = request.headers().get(::http::header::CONTENT_TYPE).is_some_and(|value| {
+            value.as_bytes().starts_with(b"application/x-www-form-urlencoded")
+        });
+        let body = (!request.body().is_empty()).then(|| {
+            let text = String::from_utf8_lossy(request.body());
+            if form { self.redactor.form(&text) } else { self.redactor.redact(&text) }
+        });
         let mut entry = request_entry(
             Channel::Back,
             label,
@@ -289,6 +322,7 @@ impl<'a> Recorder<'a> {
             body,
         );
         entry.at_ms = at_ms;
+        entry.masking = self.redactor.note();
         entry
     }
 }
@@ -333,6 +367,7 @@ pub fn request_entry(
         failure: None,
         deviations: Vec::new(),
         curl: None,
+        masking: None,
     }
 }
 

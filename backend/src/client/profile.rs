@@ -48,23 +48,22 @@ pub fn load_presets(path: &Path) -> anyhow::Result<Vec<Preset>> {
 }
 
 impl ClientState {
-    /// The lab provider's profile, its endpoints discovered once and cached.
+    /// The lab provider's profile, its endpoints and scopes discovered once and cached.
     pub async fn lab_profile(&self, recorder: &Recorder<'_>) -> Result<ProfileView, ClientError> {
         let cached = self.lab.read().await.clone();
-        let endpoints = match cached {
-            Some(endpoints) => endpoints,
+        let (endpoints, scopes) = match cached {
+            Some(discovered) => discovered,
             None => {
-                let report = discover(recorder, &self.site.issuer()).await?;
-                let endpoints = report.1;
-                *self.lab.write().await = Some(endpoints.clone());
-                endpoints
+                let (_, endpoints, scopes) = discover(recorder, &self.site.issuer()).await?;
+                *self.lab.write().await = Some((endpoints.clone(), scopes.clone()));
+                (endpoints, scopes)
             }
         };
-        Ok(self.lab_view(endpoints))
+        Ok(self.lab_view(endpoints, scopes))
     }
 
-    /// The lab profile's view around `endpoints`.
-    pub fn lab_view(&self, endpoints: Endpoints) -> ProfileView {
+    /// The lab profile's view around its discovered `endpoints` and `scopes_supported`.
+    pub fn lab_view(&self, endpoints: Endpoints, scopes_supported: Vec<String>) -> ProfileView {
         ProfileView {
             id: "lab".into(),
             label: "Grantlab lab provider".into(),
@@ -73,7 +72,7 @@ impl ClientState {
             client_id: crate::SANDBOX_CLIENT_ID.into(),
             client_secret_set: true,
             redirect_uri: self.redirect_uri(),
-            scopes_supported: Vec::new(),
+            scopes_supported,
             discovery: None,
         }
     }

@@ -39,6 +39,10 @@ const TIMELINE_BUDGET: usize = 16 * 1024;
 /// can hold (a unit test checks it), and under 3 KiB of the session serialized.
 const KEPT_STATE_VERDICTS: usize = 96;
 
+/// The most authorization requests kept waiting after a newer one replaced them: enough for
+/// a learner's few tabs, each about 300 bytes of the session's budget.
+const KEPT_EARLIER_FLOWS: usize = 3;
+
 /// The client role's session data. `Debug` shows no secret.
 #[derive(Default, Serialize, Deserialize)]
 pub struct ClientSession {
@@ -46,6 +50,10 @@ pub struct ClientSession {
     pub profile: Option<StoredProfile>,
     /// The flow in progress.
     pub flow: Option<FlowState>,
+    /// Requests a newer one replaced before their callback came, oldest first, at most
+    /// [`KEPT_EARLIER_FLOWS`]: a learner who composed in two tabs can still finish the first.
+    #[serde(default)]
+    pub earlier_flows: Vec<FlowState>,
     /// Where the flow stands.
     pub status: FlowStatus,
     /// The last composed authorization URL.
@@ -241,6 +249,33 @@ impl ClientSession {
             let (line, column) = (error.line(), error.column());
             ClientError::SessionUnreadable { reason: format!("{kind} at {line}:{column}") }
         })
+    }
+
+    /// Makes `flow` the one in progress; the one it replaces waits among the earlier ones if
+    /// its callback has not come yet.
+    pub fn replace_flow(&mut self, flow: FlowState) {
+        if let Some(replaced) = self.flow.take().filter(|replaced| !replaced.state_used) {
+            self.earlier_flows.push(replaced);
+            let extra = self.earlier_flows.len().saturating_sub(KEPT_EARLIER_FLOWS);
+            self.earlier_flows.drain(..extra);
+        }
+        self.flow = Some(flow);
+    }
+
+    /// When `state` is not the flow's in progress but an earlier request's, makes that request
+    /// the one in progress again (the replaced one waits in its place) and answers true.
+    pub fn resume_flow(&mut self, state: &str) -> bool {
+        let same = |flow: &FlowState| {
+            oauth2::CsrfToken::new(flow.state.clone()) == oauth2::CsrfToken::new(state.to_owned())
+        };
+        if self.flow.as_ref().is_some_and(same) {
+            return false;
+        }
+        let Some(index) = self.earlier_flows.iter().position(same) else { return false };
+
+        let resumed = self.earlier_flows.remove(index);
+        self.replace_flow(resumed);
+        true
     }
 
     /// Keeps the state check of the callback recorded as timeline entry `entry`.

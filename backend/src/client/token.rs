@@ -25,6 +25,9 @@ use super::http::{BODY_CAP, Recorder, unix_ms};
 use super::lenient;
 use super::state::{ClientSession, Tokens};
 
+/// The profile field naming the token endpoint.
+const TOKEN_ENDPOINT: &str = "profile.endpoints.token_endpoint";
+
 /// A client that can reach the token endpoint.
 type TokenClient =
     BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
@@ -123,6 +126,7 @@ pub async fn redeem(
         false => "token request (authorization_code)",
     });
     let typed = exchange.request_async(&recorder).await.err().map(|error| error.to_string());
+    refused(&recorder, TOKEN_ENDPOINT)?;
 
     // Step 3: a code is used once, whatever the answer (RFC 6749 §4.1.2); it is kept apart
     // only for the learner's deliberate replay.
@@ -167,7 +171,7 @@ pub async fn redeem(
         }
     }
     data.status = if outcome.ok { FlowStatus::TokensReceived } else { FlowStatus::CallbackFailed };
-    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
+    outcome.entries = data.record(with_deviations(&recorder, &mut outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -219,6 +223,7 @@ pub async fn refresh(
         "token request (refresh_token)"
     });
     let typed = exchange.request_async(&recorder).await.err().map(|e| e.to_string());
+    refused(&recorder, TOKEN_ENDPOINT)?;
 
     // Step 3: keep the answer; a replay that works means no reuse detection.
     let scopes = tokens.scope.clone();
@@ -229,7 +234,7 @@ pub async fn refresh(
              (no reuse detection, RFC 9700 §4.14.2)",
         );
     }
-    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
+    outcome.entries = data.record(with_deviations(&recorder, &mut outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -268,6 +273,7 @@ pub async fn client_credentials(
     // Step 3: send it and keep the token beside the delegated ones, which stay as they are.
     recorder.label("token request (client_credentials)");
     let typed = exchange.request_async(&recorder).await.err().map(|error| error.to_string());
+    refused(&recorder, TOKEN_ENDPOINT)?;
     let mut outcome = absorb(
         &mut data.machine_tokens,
         &recorder,
@@ -279,7 +285,7 @@ pub async fn client_credentials(
         data.machine_client_id = Some(client_id.clone());
         outcome.summary = format!("`{client_id}` got a token for itself");
     }
-    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
+    outcome.entries = data.record(with_deviations(&recorder, &mut outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -352,6 +358,7 @@ pub async fn revoke(
     )?;
     recorder.label("revocation request (RFC 7009)");
     let result = recorder.send(outgoing).await.map(|_| ());
+    refused(&recorder, "profile.endpoints.revocation_endpoint")?;
 
     let mut outcome = plain_outcome(&recorder, result.err().map(|error| error.to_string()));
     if outcome.ok {
@@ -359,7 +366,7 @@ pub async fn revoke(
             "the provider accepted the revocation (200 also means the token was already invalid)"
                 .into();
     }
-    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
+    outcome.entries = data.record(with_deviations(&recorder, &mut outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -400,6 +407,7 @@ pub async fn introspect(
     .set_introspection_url(url);
     recorder.label("introspection request (RFC 7662)");
     let result = client.introspect(&token).set_token_type_hint(hint).request_async(&recorder).await;
+    refused(&recorder, "profile.endpoints.introspection_endpoint")?;
 
     let mut outcome = plain_outcome(&recorder, result.err().map(|error| error.to_string()));
     if let Some(Value::Object(object)) =
@@ -416,7 +424,7 @@ pub async fn introspect(
             None => "the answer lacks `active`, which RFC 7662 §2.2 requires".into(),
         };
     }
-    outcome.entries = data.record(with_deviations(recorder.take(), &outcome));
+    outcome.entries = data.record(with_deviations(&recorder, &mut outcome));
     data.save(session).await?;
     Ok(outcome)
 }
@@ -457,11 +465,27 @@ fn authenticated_form(
     Ok(builder.body(form.finish().into_bytes()).map_err(anyhow::Error::from)?)
 }
 
-/// The entries, the deviations shown on the last token request among them.
+/// The recorder's entries, the deviations shown on the last token request among them; what
+/// the outcome shows is masked first.
 fn with_deviations(
-    mut entries: Vec<grantlab_shared::TimelineEntry>,
-    outcome: &Outcome,
+    recorder: &Recorder<'_>,
+    outcome: &mut Outcome,
 ) -> Vec<grantlab_shared::TimelineEntry> {
+    // Step 1: the outcome was read from the real bytes; mask echoes in what it shows.
+    outcome.summary = recorder.redact(&outcome.summary);
+    if let Some(error) = &mut outcome.error {
+        error.error_description = error.error_description.as_deref().map(|d| recorder.redact(d));
+        error.error_uri = error.error_uri.as_deref().map(|uri| recorder.redact(uri));
+    }
+    for deviation in &mut outcome.deviations {
+        deviation.found = recorder.redact(&deviation.found);
+    }
+    for field in &mut outcome.fields {
+        field.value = recorder.redact(&field.value);
+    }
+
+    // Step 2: the deviations go on the token request's entry.
+    let mut entries = recorder.take();
     let token_request = entries.iter_mut().rev().find(|e| e.label.starts_with("token request"));
     if let Some(entry) = token_request {
         entry.deviations = outcome.deviations.clone();
@@ -580,6 +604,15 @@ fn absorb(
         ));
     }
     Outcome { ok: true, summary, error: None, deviations, fields: Vec::new(), entries: Vec::new() }
+}
+
+/// A URL the client may not call is the learner's to fix: an error naming the field that
+/// holds it, rather than an outcome that says only that the request failed.
+fn refused(recorder: &Recorder<'_>, field: &'static str) -> Result<(), ClientError> {
+    match recorder.refusal() {
+        Some(reason) => Err(ClientError::Refused { field, reason }),
+        None => Ok(()),
+    }
 }
 
 /// The outcome of a call whose answer is not a token response.

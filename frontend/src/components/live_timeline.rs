@@ -51,6 +51,9 @@ pub fn message(entry: &TimelineEntry) -> Message {
     if let Some(note) = entry.truncated.as_ref().or(entry.failure.as_ref()) {
         response_body = Some(format!("{}\n[{note}]", response_body.unwrap_or_default()));
     }
+    if let Some(note) = &entry.masking {
+        response_body = Some(format!("{}\n[{note}]", response_body.unwrap_or_default()));
+    }
 
     Message {
         id: entry.id.to_string(),

@@ -1035,3 +1035,152 @@ async fn lab_claims_sent_as_an_extra_parameter_are_released_where_asked_and_kept
         assert_eq!(id_token_claim(tokens, "given_name"), None);
     }
 }
+
+/// A browser whose profile is the lab provider's endpoints entered by hand, as `lab-machine`
+/// with `secret`, which the provider does not accept.
+async fn manual_machine(server: &TestServer, secret: &str) -> Flow {
+    let mut flow = Flow::start(&server.url);
+    let choice = json!({
+        "source": {"kind": "manual", "endpoints": {
+            "issuer": server.at("/idp"),
+            "authorization_endpoint": server.at("/idp/authorize"),
+            "token_endpoint": server.at("/idp/token"),
+        }},
+        "client_id": "lab-machine",
+        "client_secret": secret,
+    });
+    let (status, profile) = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    flow
+}
+
+#[tokio::test]
+async fn a_short_typed_secret_is_masked_only_where_the_client_put_it() {
+    let server = lab().await;
+    let mut flow = manual_machine(&server, "e").await;
+
+    let body = json!({"client_auth": "client_secret_post", "resources": [EXPENSES]});
+    let outcome: Outcome = flow.post("/api/client-credentials", &body).await.unwrap();
+    let timeline = flow.timeline().await.unwrap();
+
+    let entry = timeline.entries.iter().rev().find(|entry| entry.label.starts_with("token"));
+    let entry = entry.unwrap();
+    let sent = entry.request_body.as_deref().unwrap_or_default();
+    assert!(sent.contains("client_secret=$CLIENT_SECRET"), "{sent}");
+    assert!(sent.contains("grant_type=client_credentials"), "{sent}");
+    assert_eq!(entry.url, server.at("/idp/token"));
+    assert!(entry.response_body.as_deref().unwrap_or_default().contains("\"error\""));
+    assert!(entry.masking.as_deref().is_some_and(|note| note.contains("not")), "{entry:?}");
+    let curl = entry.curl.as_deref().unwrap_or_default();
+    assert!(curl.contains("--data-urlencode 'client_secret='\"$CLIENT_SECRET\"''"), "{curl}");
+    assert_eq!(outcome.error.map(|error| error.error), Some(ErrorCode::InvalidClient));
+    assert!(outcome.deviations.is_empty(), "{:?}", outcome.deviations);
+}
+
+#[tokio::test]
+async fn a_long_typed_secret_echoed_back_is_masked_and_checks_read_the_real_answer() {
+    let server = lab().await;
+    let secret = "typed+secret&with-16-or-more";
+    let echo = format!(r#"{{"error":"invalid_client","error_description":"bad {secret}"}}"#);
+    let base = canned_token_endpoint(401, "application/json", &echo).await;
+    let mut flow = Flow::start(&server.url);
+    let choice = json!({
+        "source": {"kind": "manual", "endpoints": {
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+        }},
+        "client_id": "quirky",
+        "client_secret": secret,
+    });
+    let _: serde_json::Value = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap().1;
+    let body = json!({"client_auth": "client_secret_post"});
+
+    let outcome: Outcome = flow.post("/api/client-credentials", &body).await.unwrap();
+    let timeline = flow.timeline().await.unwrap();
+
+    let error = outcome.error.unwrap();
+    assert_eq!(error.error, ErrorCode::InvalidClient);
+    assert_eq!(error.error_description.as_deref(), Some("bad $CLIENT_SECRET"));
+    let entry = timeline.entries.iter().rev().find(|entry| entry.label.starts_with("token"));
+    assert_eq!(entry.and_then(|entry| entry.masking.clone()), None);
+    let leaks: Vec<&String> = flow.seen.iter().filter(|seen| seen.contains(secret)).collect();
+    assert!(leaks.is_empty(), "the typed secret was echoed to the browser: {leaks:?}");
+}
+
+#[tokio::test]
+async fn a_response_to_a_request_a_second_tab_replaced_still_completes() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+    let first = flow.draft().await.unwrap();
+    let first_url = flow.authorize(&first).await.unwrap().url;
+    let second = flow.draft().await.unwrap();
+    flow.authorize(&second).await.unwrap();
+
+    flow.login(&first_url, "approve").await.unwrap();
+    let session = flow.session().await.unwrap();
+    let outcome = flow.redeem().await.unwrap();
+    let timeline = flow.timeline().await.unwrap();
+
+    let callback = session.callback.unwrap();
+    assert!(callback.state_check.passed, "{:?}", callback.state_check);
+    assert_eq!(callback.state_check.found, first.state);
+    assert_eq!(session.status, FlowStatus::CodeReceived);
+    assert!(outcome.ok, "{outcome:?}");
+    assert!(timeline.entries.iter().any(|entry| entry.label.contains("earlier request")));
+}
+
+#[tokio::test]
+async fn a_refused_token_endpoint_in_hosted_mode_names_the_field() {
+    let server = TestServer::start_with(|config| config.hosted = true).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut flow = Flow::start(&server.url);
+    let choice = json!({
+        "source": {"kind": "manual", "endpoints": {
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+        }},
+        "client_id": "app",
+        "client_secret": "a-secret-of-some-length",
+    });
+    let _: serde_json::Value = flow.send(Method::PUT, "/api/profile", &choice).await.unwrap().1;
+
+    let body = json!({});
+    let (status, error) = flow.send(Method::POST, "/api/client-credentials", &body).await.unwrap();
+
+    assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
+    assert_eq!(error["field"], "profile.endpoints.token_endpoint", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("loopback"), "{error}");
+}
+
+#[tokio::test]
+async fn a_new_session_shows_the_lab_endpoints_and_scopes() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+
+    let session = flow.session().await.unwrap();
+
+    let profile = session.profile;
+    assert_eq!(profile.endpoints.token_endpoint, server.at("/idp/token"));
+    assert!(!profile.endpoints.authorization_endpoint.is_empty());
+    assert!(profile.scopes_supported.iter().any(|scope| scope == "openid"), "{profile:?}");
+    assert!(profile.scopes_supported.len() >= 5, "{profile:?}");
+}
+
+#[tokio::test]
+async fn a_client_auth_of_the_wrong_type_lists_the_allowed_methods() {
+    let server = lab().await;
+    let mut flow = Flow::start(&server.url);
+
+    for route in ["/api/redeem", "/api/refresh", "/api/client-credentials", "/api/revoke"] {
+        for value in [json!(7), json!(null)] {
+            let body = json!({"client_auth": value});
+            let (status, error) = flow.send(Method::POST, route, &body).await.unwrap();
+
+            assert!(status.is_client_error(), "{route} {error}");
+            assert_eq!(error["field"], "client_auth", "{route} {error}");
+            let message = error["message"].as_str().unwrap_or_default();
+            assert!(message.contains("`client_secret_post`"), "{route}: {message}");
+        }
+    }
+}

@@ -25,6 +25,7 @@ fn entry(body: String) -> TimelineEntry {
         failure: None,
         deviations: Vec::new(),
         curl: None,
+        masking: None,
     }
 }
 
@@ -220,4 +221,43 @@ fn every_callback_a_timeline_in_budget_holds_keeps_its_state_verdict() {
     assert!(session.timeline.iter().all(judged));
     assert_eq!(session.state_verdicts.len(), session.timeline.len());
     assert!(stored.len() <= SESSION_BUDGET, "{}", stored.len());
+}
+
+fn flow_with(state: &str) -> FlowState {
+    FlowState { state: state.into(), ..flow() }
+}
+
+#[test]
+fn a_replaced_request_can_be_resumed_by_its_state() {
+    let mut session = ClientSession::default();
+    session.replace_flow(flow_with("state-a"));
+    session.replace_flow(flow_with("state-b"));
+
+    let resumed = session.resume_flow("state-a");
+
+    assert!(resumed);
+    assert_eq!(session.flow.as_ref().map(|flow| flow.state.as_str()), Some("state-a"));
+    assert_eq!(session.earlier_flows.len(), 1);
+    assert_eq!(session.earlier_flows[0].state, "state-b");
+    assert!(!session.resume_flow("state-a"), "the flow in progress is not resumed");
+    assert!(!session.resume_flow("state-forged"));
+}
+
+#[test]
+fn at_most_a_few_replaced_requests_wait_and_used_ones_none() {
+    let mut session = ClientSession::default();
+    for index in 0..10 {
+        session.replace_flow(flow_with(&format!("state-{index}")));
+    }
+    let mut used = flow_with("state-used");
+    used.state_used = true;
+    session.replace_flow(used);
+    session.replace_flow(flow_with("state-last"));
+
+    let waiting: Vec<&str> = session.earlier_flows.iter().map(|flow| flow.state.as_str()).collect();
+
+    assert_eq!(waiting, ["state-7", "state-8", "state-9"]);
+    assert!(!session.resume_flow("state-0"));
+    assert!(!session.resume_flow("state-used"));
+    assert!(session.size() < SESSION_BUDGET / 10, "{}", session.size());
 }
