@@ -154,6 +154,9 @@ pub fn curl(entry: &TimelineEntry) -> String {
             .filter(|_| header.name.eq_ignore_ascii_case("authorization"))
         {
             // Show the pair as curl sends it; curl does the base64 encoding.
+            // Known shortcoming: the client form-encodes id and secret before base64 (RFC 6749
+            // 2.3.1) and curl does not, so a secret with `&`, `+` or `%` must be put in
+            // CLIENT_SECRET already form-encoded; the generated secrets here never need it.
             command.push_str(&format!(" --user {}", quote(credentials)));
             continue;
         }
