@@ -19,9 +19,9 @@ use subtle::ConstantTimeEq;
 
 use super::Provider;
 use super::claims::{self, ClaimsRequest};
-use super::error::{ProviderError, RedirectError};
+use super::error::{ProviderError, RedirectError, unreadable};
 use super::mint;
-use super::pages::{self, ConsentGroup, ConsentLine, ResponseMode};
+use super::pages::{self, ConsentGroup, ConsentLine, PageReason, ResponseMode};
 use super::session;
 use super::store::{Code, Footprint, Grant, Pending, Session, random_value, token_key};
 use super::world::{Api, Client, User, World};
@@ -754,9 +754,9 @@ fn take_pending(provider: &Provider, id: &str) -> Result<AuthRequest, ProviderEr
     let pending = provider.store.lock().pending.remove(id);
     match pending {
         Some(pending) if pending.expires_at > now => Ok(pending.request),
-        _ => Err(ProviderError::Page(
-            "this form has expired or was already used; start again from the application"
-                .to_owned(),
+        _ => Err(ProviderError::page_for(
+            PageReason::Form,
+            "this form has expired or was already used; start again from the application",
         )),
     }
 }
@@ -780,7 +780,9 @@ pub async fn login(
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    let form = form.map_err(|rejection| {
+        ProviderError::page_for(PageReason::Form, unreadable(&rejection.body_text()))
+    });
     form.and_then(|Form(form)| login_inner(&provider, &headers, form))
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -858,7 +860,9 @@ pub async fn consent(
     headers: HeaderMap,
     form: Result<Form<ConsentForm>, FormRejection>,
 ) -> Response {
-    let form = form.map_err(|rejection| ProviderError::unreadable_page(&rejection));
+    let form = form.map_err(|rejection| {
+        ProviderError::page_for(PageReason::Form, unreadable(&rejection.body_text()))
+    });
     form.and_then(|Form(form)| consent_inner(&provider, &headers, form))
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -875,8 +879,9 @@ fn consent_inner(
     let same_browser =
         matches!((&session, &request.browser), (Some((key, _)), Some(shown)) if key == shown);
     if !same_browser {
-        return Err(ProviderError::Page(
-            "this consent form belongs to another login session; start again".to_owned(),
+        return Err(ProviderError::page_for(
+            PageReason::Form,
+            "this consent form belongs to another login session; start again",
         ));
     }
 
@@ -894,9 +899,10 @@ fn consent_inner(
             })));
         }
         other => {
-            return Err(ProviderError::Page(format!(
-                "`decision` must be `approve` or `deny`, found `{other}`"
-            )));
+            return Err(ProviderError::page_for(
+                PageReason::Form,
+                format!("`decision` must be `approve` or `deny`, found `{other}`"),
+            ));
         }
     }
 

@@ -164,6 +164,7 @@ impl IntoResponse for ProviderError {
             Self::PageFor { reason, message } => {
                 let title = match reason {
                     pages::PageReason::Account => "The account page cannot do this",
+                    pages::PageReason::Form => "This form cannot be used",
                     _ => "The logout request was refused",
                 };
                 (status, pages::error_page(title, &message, reason)).into_response()

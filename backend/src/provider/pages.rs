@@ -97,6 +97,8 @@ pub enum PageReason {
     LogoutRedirect,
     /// The account page's own forms, where no application is involved.
     Account,
+    /// A login or consent form whose request is gone, or not this browser's.
+    Form,
 }
 
 impl PageReason {
@@ -118,6 +120,11 @@ impl PageReason {
                  <code>post_logout_redirect_uri</code> registered, exactly, for the application \
                  the request names; otherwise it stays here (OpenID Connect RP-Initiated Logout \
                  1.0, section 3)."
+            }
+            Self::Form => {
+                "The lab provider answers a login or consent form only for the request it was \
+                 shown for, in the same browser; without it there is no checked redirect URI \
+                 to send an answer to. Start again from the application."
             }
             Self::Account => {
                 "The account page acts on your session at the lab provider only: no application \

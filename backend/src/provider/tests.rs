@@ -1250,6 +1250,19 @@ async fn logout_error_pages_cite_rp_initiated_logout_not_rfc_6749() {
 }
 
 #[tokio::test]
+async fn an_expired_consent_form_page_says_why_without_citing_redirect_trust() {
+    let lab = lab();
+    let form = lab.login_to_consent(&request(&[]), "alice").await;
+    lab.decide(&form, "approve").await;
+
+    let again = text(lab.decide(&form, "approve").await).await;
+
+    assert!(again.contains("expired or was already used"), "{again}");
+    assert!(again.contains("only for the request it was shown for"), "{again}");
+    assert!(!again.contains("4.1.2.1"), "{again}");
+}
+
+#[tokio::test]
 async fn login_form_without_its_anti_forgery_token_is_refused() {
     let lab = lab();
     let form = lab.login_form(&request(&[])).await;
