@@ -89,6 +89,7 @@ pub async fn app(site: Site) -> anyhow::Result<Router> {
         .nest("/api/lessons", lessons)
         .nest("/api", client_api)
         .merge(callback)
+        .layer(axum::extract::DefaultBodyLimit::max(client::lock::LONGEST_BODY))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(client::lock::SessionLocks::default()),

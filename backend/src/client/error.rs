@@ -14,8 +14,8 @@ pub enum ClientError {
     #[error("there is no such route in the sandbox API")]
     UnknownRoute,
 
-    /// The body is over axum's default limit.
-    #[error("the body is larger than the 2 MB the sandbox API accepts")]
+    /// The body is over `lock::LONGEST_BODY`.
+    #[error("the body is larger than the 256 KiB the sandbox API accepts")]
     BodyTooLarge,
 
     /// The body did not arrive whole: too slow (the server's body deadline) or cut off.

@@ -28,9 +28,10 @@ const LONGEST_ID: usize = 64;
 /// How long a request waits for its session before answering that it is busy.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
-/// The longest body read before the lock is taken: axum's default limit, which the routes'
-/// extractors apply again and answer with `body_too_large`.
-const LONGEST_BODY: usize = 2 * 1024 * 1024;
+/// The longest body a learner's route takes, read whole before the lock is taken (and set as
+/// the routes' own limit in `app()`): the largest real one, a form_post callback carrying an ID
+/// token, is a few KiB, and every request of a session may hold this much while it waits.
+pub const LONGEST_BODY: usize = 256 * 1024;
 
 /// The per-session locks; an entry lives while a request of its session runs or waits.
 #[derive(Default)]
@@ -78,18 +79,14 @@ pub async fn serialize(
     let Some(id) = session_id(&request) else {
         return next.run(request).await;
     };
-    let Some(lock) = locks.lock_for(&id) else {
-        tracing::warn!(held = MOST_LOCKED, "too many sessions locked; this request runs unlocked");
-        return next.run(request).await;
-    };
 
     // Step 1: the whole body first (within the server's body deadline), so a client sending
-    //         it slowly holds no lock and the learner's other tab is not kept waiting.
+    //         it slowly holds no lock, nor a place in the lock map, and the learner's other
+    //         tab is not kept waiting.
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, LONGEST_BODY).await {
         Ok(bytes) => axum::body::Body::from(bytes),
         Err(error) => {
-            locks.release(&id, lock);
             let error = error.into_inner();
             if error.is::<http_body_util::LengthLimitError>() {
                 return ClientError::BodyTooLarge.into_response();
@@ -101,6 +98,10 @@ pub async fn serialize(
     let request = Request::from_parts(parts, body);
 
     // Step 2: wait for the session's earlier requests, a bounded time.
+    let Some(lock) = locks.lock_for(&id) else {
+        tracing::warn!(held = MOST_LOCKED, "too many sessions locked; this request runs unlocked");
+        return next.run(request).await;
+    };
     let Ok(guard) = tokio::time::timeout(LOCK_WAIT, lock.clone().lock_owned()).await else {
         locks.release(&id, lock);
         return ClientError::Busy.into_response();
@@ -174,9 +175,10 @@ mod tests {
         drop(kept);
     }
 
-    /// A body that sends one byte and then never another.
+    /// A body that sends one byte and then never another; it says when it is first read.
     struct Trickle {
         sent: bool,
+        read: Option<tokio::sync::oneshot::Sender<()>>,
     }
 
     impl http_body::Body for Trickle {
@@ -188,6 +190,9 @@ mod tests {
             _: &mut std::task::Context<'_>,
         ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>>
         {
+            if let Some(read) = self.read.take() {
+                let _ = read.send(());
+            }
             if self.sent {
                 return std::task::Poll::Pending;
             }
@@ -212,11 +217,13 @@ mod tests {
         let cookie = format!("{SESSION_COOKIE}=same");
 
         // A first request whose body never ends: its first chunk, then nothing.
+        let (read, being_read) = tokio::sync::oneshot::channel();
         let slow = Request::post("/")
             .header(COOKIE, &cookie)
-            .body(axum::body::Body::new(Trickle { sent: false }))
+            .body(axum::body::Body::new(Trickle { sent: false, read: Some(read) }))
             .unwrap();
         let _slow = tokio::spawn(app.clone().oneshot(slow));
+        being_read.await.unwrap();
 
         // The same session's next request is answered at once, not after the lock's wait.
         let quick =
