@@ -49,6 +49,17 @@ pub struct Requested {
     pub userinfo: Box<[&'static str]>,
 }
 
+impl Requested {
+    /// The same request without `names`: a refresh that drops a scope drops the claims that
+    /// only that scope had let through.
+    pub fn without(&self, names: &[&str]) -> Self {
+        let keep = |asked: &[&'static str]| {
+            asked.iter().filter(|name| !names.contains(name)).copied().collect()
+        };
+        Self { id_token: keep(&self.id_token), userinfo: keep(&self.userinfo) }
+    }
+}
+
 /// A `claims` parameter, read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClaimsRequest {

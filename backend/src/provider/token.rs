@@ -256,7 +256,19 @@ fn refresh_grant(
                 ),
             ));
         }
-        Arc::make_mut(&mut grant).scope = asked.iter().collect();
+        // A claim asked for by name that a dropped scope gave was consented as part of that
+        // scope (`Offer`), so it goes with it: nothing beyond the narrowed scope.
+        let dropped: Vec<&str> = record
+            .grant
+            .scope
+            .iter()
+            .filter(|scope| !asked.iter().any(|kept| kept == scope))
+            .flat_map(super::claims::of_scope)
+            .copied()
+            .collect();
+        let narrowed = Arc::make_mut(&mut grant);
+        narrowed.scope = asked.iter().collect();
+        narrowed.claims = narrowed.claims.without(&dropped);
     }
 
     // 6. A resource named again must be the API the grant covers (RFC 8707 2.2).

@@ -102,6 +102,28 @@ async fn a_refresh_keeps_the_claims_request_of_its_grant() {
 }
 
 #[tokio::test]
+async fn a_refresh_that_drops_a_scope_drops_the_claims_only_that_scope_gave() {
+    let lab = lab();
+    let scoped = [
+        ("scope", "openid email profile offline_access read:reports"),
+        ("claims", r#"{"id_token":{"email":null,"name":null}}"#),
+    ];
+    let first = lab.tokens(&scoped, "alice").await;
+    assert_eq!(id_token_claims(&lab, &first)["email"], "alice@expenses.lab");
+
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", first["refresh_token"].as_str().unwrap()),
+        ("scope", "openid profile offline_access read:reports"),
+    ];
+    let refreshed = json(lab.token(&form).await).await;
+
+    let id_token = id_token_claims(&lab, &refreshed);
+    assert!(id_token.get("email").is_none(), "email went with its scope: {id_token}");
+    assert_eq!(id_token["name"], "Alice Moreau");
+}
+
+#[tokio::test]
 async fn malformed_claims_go_back_as_invalid_request_naming_the_member() {
     let lab = lab();
     let cases = [
