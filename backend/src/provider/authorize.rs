@@ -592,6 +592,12 @@ fn proceed(
             issuer: provider.issuer.clone(),
         }))
     };
+    // The redirect URI is trusted from here, so a full store goes back to the client as
+    // `temporarily_unavailable` (RFC 6749 4.1.2.1), not as a bare 503 in the browser.
+    let busy = |error: ProviderError| match error {
+        ProviderError::Busy => back("temporarily_unavailable", &ProviderError::Busy.to_string()),
+        other => other,
+    };
 
     // 1. Login: no session, prompt=login, a login older than max_age, or another user than
     //    the one a `sub` value in `claims` names (OIDC Core 5.5.1).
@@ -612,7 +618,7 @@ fn proceed(
         }
         let hint = request.login_hint.clone();
         let (csrf, cookie) = session::form_token(provider, browser.as_deref())?;
-        let id = save_pending(provider, request)?;
+        let id = save_pending(provider, request.clone()).map_err(busy)?;
         let mut page =
             pages::login_page(&id, &csrf, Some(&client.name), &world.users, hint.as_deref(), None);
         if let Some(cookie) = cookie {
@@ -639,7 +645,7 @@ fn proceed(
         }
         request.browser = Some(key);
         let groups = consent_groups(world, &offer, user);
-        let id = save_pending(provider, request)?;
+        let id = save_pending(provider, request.clone()).map_err(busy)?;
         return Ok(pages::consent_page(&id, &session.csrf, &client.name, &user.username, &groups));
     }
 
@@ -683,7 +689,7 @@ fn proceed(
     };
     {
         let mut store = provider.store.lock();
-        store.make_room(now)?;
+        store.make_room(now).map_err(busy)?;
         store.codes.insert(token_key(&code), record);
     }
     if let Some(state) = &request.state {

@@ -214,8 +214,11 @@ impl IntoResponse for ProviderError {
                 response
             }
             Self::Busy => {
-                // RFC 6749 4.1.2.1 names this case `temporarily_unavailable`; every client of
-                // the lab reads JSON errors, and Retry-After (RFC 9110 10.2.3) says when to try.
+                // RFC 6749 4.1.2.1 names this case `temporarily_unavailable`; the authorization
+                // endpoint sends it back to a trusted redirect URI instead (`proceed`), so this
+                // JSON reaches clients of the token, userinfo and introspection endpoints, and
+                // a browser only at the login and consent forms (known shortcoming: a page
+                // would read better there). Retry-After (RFC 9110 10.2.3) says when to retry.
                 let body = serde_json::json!({
                     "error": "temporarily_unavailable",
                     "error_description": Self::Busy.to_string(),
