@@ -133,11 +133,11 @@ pub fn compose(
 }
 
 /// Refuses an extra parameter with a value and no name (it could not be sent; a row left
-/// wholly blank is skipped) or one that repeats a
-/// parameter the draft composes. RFC 6749 §3.1 forbids sending a parameter twice, and the
-/// sandbox would check the callback and redeem with the draft's value while the provider may
-/// act on the other, so a repeat is refused, not sent with a warning: each composed
-/// parameter has its own field to change instead. `resource` may repeat (RFC 8707 §2).
+/// wholly blank is skipped) or one that repeats a parameter the draft composes. RFC 6749 §3.1
+/// forbids sending a parameter twice, and the sandbox would check the callback and redeem with
+/// the draft's value while the provider may act on the other, so a repeat is refused, not sent
+/// with a warning: each composed parameter has its own field to change instead. `resource` may
+/// repeat (RFC 8707 §2).
 fn check_extra(draft: &AuthorizationDraft) -> Result<(), ClientError> {
     let given = |value: &Option<String>| value.as_deref().is_some_and(|value| !value.is_empty());
     let composed = [
@@ -164,6 +164,17 @@ fn check_extra(draft: &AuthorizationDraft) -> Result<(), ClientError> {
                     "a name for extra parameter {} (value `{}`): one with no name cannot be sent",
                     index + 1,
                     param.value
+                ),
+            });
+        }
+        let earlier = draft.extra[..index].iter().any(|other| other.name == param.name);
+        if earlier && !param.name.trim().is_empty() && param.name != "resource" {
+            return Err(ClientError::InvalidField {
+                field: "extra",
+                expected: format!(
+                    "one `{}` among the extra parameters: RFC 6749 §3.1 forbids a parameter \
+                     twice (only `resource` may repeat, RFC 8707 §2)",
+                    param.name
                 ),
             });
         }
@@ -387,6 +398,20 @@ mod tests {
         draft.extra.push(grantlab_shared::Param { name: String::new(), value: String::new() });
         draft.extra.push(grantlab_shared::Param { name: "resource".into(), value: "a".into() });
         assert!(compose("https://id.example/authorize", "app", &draft).is_ok());
+    }
+
+    #[test]
+    fn an_extra_named_twice_is_refused_but_resource_and_blank_rows_may_repeat() {
+        let param = |name: &str| grantlab_shared::Param { name: name.into(), value: "v".into() };
+        let blank = || grantlab_shared::Param { name: String::new(), value: String::new() };
+        let mut draft = draft("https://lab.example/callback".into());
+        draft.extra = vec![param("resource"), param("resource"), blank(), blank()];
+        assert!(compose("https://id.example/authorize", "app", &draft).is_ok());
+
+        draft.extra = vec![param("claims"), param("ui_locales"), param("claims")];
+        let error = compose("https://id.example/authorize", "app", &draft).unwrap_err();
+
+        assert!(error.to_string().contains("one `claims`"), "{error}");
     }
 
     #[test]

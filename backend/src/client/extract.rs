@@ -126,7 +126,18 @@ fn allowed_names<T: DeserializeOwned>(
 /// The JSON text serde stopped at, such as `7` or `null`.
 fn found_at(text: &[u8], path: &serde_path_to_error::Path) -> Option<String> {
     let mut body: serde_json::Value = serde_json::from_slice(text).ok()?;
-    value_at(&mut body, path).map(|value| value.to_string())
+    let found = value_at(&mut body, path)?.to_string();
+
+    // A learner needs the start of a huge value, not all of it echoed back.
+    const SHOWN: usize = 200;
+    if found.len() <= SHOWN {
+        return Some(found);
+    }
+    let mut end = SHOWN;
+    while !found.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(format!("{}... ({} bytes)", &found[..end], found.len()))
 }
 
 /// The value at a serde path, through object members and array items.

@@ -136,7 +136,10 @@ fn basic_credentials(name: &str, value: &str) -> Option<(String, String)> {
     if !name.eq_ignore_ascii_case("authorization") {
         return None;
     }
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
     let decoded = STANDARD.decode(encoded.trim()).ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (user, password) = decoded.split_once(':')?;
@@ -155,8 +158,9 @@ pub fn curl(entry: &TimelineEntry) -> String {
         {
             // Show the pair as curl sends it; curl does the base64 encoding.
             // Known shortcoming: the client form-encodes id and secret before base64 (RFC 6749
-            // 2.3.1) and curl does not, so a secret with `&`, `+` or `%` must be put in
-            // CLIENT_SECRET already form-encoded; the generated secrets here never need it.
+            // 2.3.1) and curl does not, so a typed secret with `&`, `+` or `%` must be put in
+            // CLIENT_SECRET already form-encoded (the secrets this server makes never need it):
+            // encoding it in the shell would need a tool the learner may not have.
             command.push_str(&format!(" --user {}", quote(credentials)));
             continue;
         }
@@ -274,6 +278,17 @@ mod tests {
         let shown = redactor.header("Authorization", format!("Basic {encoded}").as_bytes());
 
         assert_eq!(shown, "Basic base64(app:$CLIENT_SECRET)");
+    }
+
+    #[test]
+    fn the_basic_scheme_is_read_in_any_case() {
+        let redactor = Redactor::default().typed("app", Some("e"));
+        let encoded = STANDARD.encode("app:e");
+
+        let shown = redactor.header("authorization", format!("BASIC {encoded}").as_bytes());
+
+        assert!(!shown.contains(&encoded), "{shown}");
+        assert!(shown.contains("$CLIENT_SECRET"), "{shown}");
     }
 
     #[test]

@@ -358,6 +358,10 @@ pub async fn revoke_consent(
         stored.consents.remove(&form.client_id);
     }
     store.sessions.recount(&key);
+    // Known shortcoming: this reads every family under the store's lock, the one request that
+    // scans a whole map. It is a learner's deliberate click, and a hall's day of families (up
+    // to 1.4 million, BENCHMARKS.md) takes some tens of milliseconds; an index of families by
+    // login would end it.
     let families: Vec<FamilyId> = store
         .families
         .iter()

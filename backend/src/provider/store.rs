@@ -1,5 +1,6 @@
 //! The provider's memory: login sessions, pending authorization requests, codes, access and
-//! refresh tokens, and the consents each session gave. All in memory, all with an expiry, all bounded.
+//! refresh tokens, and the consents each session gave. All in memory, all with an expiry, all
+//! bounded.
 //!
 //! Codes and tokens are kept under the SHA-256 of their value, never the value itself, so a
 //! memory dump does not hand out live credentials. Each map is indexed by expiry
