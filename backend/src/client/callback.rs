@@ -54,7 +54,7 @@ pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
 /// A refusal at the redirect URI, as a page of ours: the browser lands here, so it reads
 /// HTML, under the same policy and headers as the other callback pages, never axum's text.
-fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=en><meta charset=utf-8><title>Grantlab callback</title>\
          {NO_FAVICON}<h1>{title}</h1><p role=alert>{message}</p>\

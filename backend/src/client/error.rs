@@ -93,6 +93,15 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// Why a body could not be read whole: over the limit, or late or cut off.
+    pub fn from_body_error(error: axum::Error) -> Self {
+        let error = error.into_inner();
+        if error.is::<http_body_util::LengthLimitError>() {
+            return Self::BodyTooLarge;
+        }
+        Self::BodyUnreadable { reason: error.to_string() }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {

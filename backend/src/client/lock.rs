@@ -87,12 +87,13 @@ pub async fn serialize(
     let body = match axum::body::to_bytes(body, LONGEST_BODY).await {
         Ok(bytes) => axum::body::Body::from(bytes),
         Err(error) => {
-            let error = error.into_inner();
-            if error.is::<http_body_util::LengthLimitError>() {
-                return ClientError::BodyTooLarge.into_response();
+            let error = ClientError::from_body_error(error);
+            // The browser lands on the redirect URI: it reads a page, not `/api`'s JSON.
+            if parts.uri.path() == "/callback" {
+                let title = "Callback body not read";
+                return super::callback::error_page(error.status(), title, &error.to_string());
             }
-            let reason = error.to_string();
-            return ClientError::BodyUnreadable { reason }.into_response();
+            return error.into_response();
         }
     };
     let request = Request::from_parts(parts, body);
@@ -246,5 +247,24 @@ mod tests {
         let response = locked_echo().oneshot(request).await.unwrap();
 
         assert_eq!(response.status(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn a_callback_body_over_the_limit_gets_a_page_not_json() {
+        use tower::ServiceExt;
+        let locks = Arc::new(SessionLocks::default());
+        let app = axum::Router::new()
+            .route("/callback", axum::routing::post(|body: String| async move { body }))
+            .layer(axum::middleware::from_fn_with_state(locks, serialize));
+        let request = Request::post("/callback")
+            .header(COOKIE, format!("{SESSION_COOKIE}=big"))
+            .body(axum::body::Body::from(vec![b'x'; LONGEST_BODY + 1]))
+            .unwrap();
+
+        let response = app.oneshot(request).await.unwrap();
+
+        assert_eq!(response.status(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+        let kind = response.headers()[axum::http::header::CONTENT_TYPE].to_str().unwrap();
+        assert!(kind.starts_with("text/html"), "{kind}");
     }
 }
