@@ -99,6 +99,14 @@ pub fn jwt_fault(token: &str) -> String {
             return format!("the {name} (part {}) is not base64url", index + 1);
         };
         match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(header)) if index == 0 => {
+                // The header is read first: its `alg` must name a signing algorithm.
+                let alg = header.get("alg").and_then(Value::as_str);
+                if alg.is_none_or(|alg| alg.parse::<jsonwebtoken::Algorithm>().is_err()) {
+                    let found = alg.map_or("none given".to_owned(), |alg| format!("`{alg}`"));
+                    return format!("the header (part 1) names no supported `alg`: {found}");
+                }
+            }
             Ok(Value::Object(_)) => {}
             Ok(_) => return format!("the {name} (part {}) is JSON but not an object", index + 1),
             Err(_) => return format!("the {name} (part {}) does not decode to JSON", index + 1),
@@ -134,7 +142,16 @@ mod tests {
         assert!(jwt_fault("a.b.c").contains("header (part 1)"));
         // {"alg":"RS256"} then a payload that is not base64url.
         assert!(jwt_fault("eyJhbGciOiJSUzI1NiJ9.!!.c").contains("payload (part 2)"));
-        // A header and payload of `{}`, then an empty signature.
-        assert!(jwt_fault("e30.e30.").contains("signature (part 3)"));
+        // {"alg":"RS256"} and a payload of `{}`, then an empty signature.
+        assert!(jwt_fault("eyJhbGciOiJSUzI1NiJ9.e30.").contains("signature (part 3)"));
+    }
+
+    #[test]
+    fn jwt_fault_blames_a_header_without_a_signing_alg_before_the_rest() {
+        // {"alg":"none"} and `{}` with a bad payload after: the header is at fault first.
+        let fault = jwt_fault("eyJhbGciOiJub25lIn0.!!.c");
+        assert!(fault.contains("header (part 1)") && fault.contains("`none`"), "{fault}");
+        // A header of `{}`.
+        assert!(jwt_fault("e30.e30.c2ln").contains("none given"));
     }
 }
