@@ -15,7 +15,7 @@ pub enum ClientError {
     UnknownRoute,
 
     /// The body is over `lock::LONGEST_BODY`.
-    #[error("the body is larger than the 256 KiB the sandbox API accepts")]
+    #[error("the body is larger than the 2 MiB the sandbox API accepts")]
     BodyTooLarge,
 
     /// The body did not arrive whole: too slow (the server's body deadline) or cut off.

@@ -29,9 +29,11 @@ const LONGEST_ID: usize = 64;
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// The longest body a learner's route takes, read whole before the lock is taken (and set as
-/// the routes' own limit in `app()`): the largest real one, a form_post callback carrying an ID
-/// token, is a few KiB, and every request of a session may hold this much while it waits.
-pub const LONGEST_BODY: usize = 256 * 1024;
+/// the routes' own limit in `app()`): axum's default. A real one is a few KiB, but a fragment
+/// relayed to `/api/callback` may be a browser's whole URL, which the client cuts to fit the
+/// session rather than refuse. Known shortcoming: every waiting request of a session may hold
+/// this much, so a client sending many at once holds many times it, for `LOCK_WAIT` at most.
+pub const LONGEST_BODY: usize = 2 * 1024 * 1024;
 
 /// The per-session locks; an entry lives while a request of its session runs or waits.
 #[derive(Default)]
