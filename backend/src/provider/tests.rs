@@ -61,6 +61,17 @@ fn lab_with(text: &str) -> Lab {
     Lab { router: router(provider.clone()), provider }
 }
 
+/// The built-in lab with its store held to `mib` MiB.
+fn lab_with_budget(mib: u64) -> Lab {
+    let mut config = Config::with_defaults();
+    config.client_secret = Some(SECRET.to_owned());
+    config.store_budget_mib = mib;
+    let site = Site::new(config, PUBLIC_URL.to_owned());
+    let world = World::parse(DEFAULT_SCENARIO, &site).unwrap();
+    let provider = Arc::new(Provider::with(&site, world, test_keys()));
+    Lab { router: router(provider.clone()), provider }
+}
+
 fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
@@ -1947,3 +1958,31 @@ async fn code_redeemed_naming_another_api_is_invalid_target_naming_the_expected_
 }
 
 mod claims_parameter;
+
+#[tokio::test]
+async fn a_full_store_sends_temporarily_unavailable_to_the_trusted_redirect_uri() {
+    let lab = lab_with_budget(16);
+    let (done, cookie) = lab.login_and_approve(&request(&[]), "alice").await;
+    assert!(!param(&done, "code").is_empty());
+
+    // Fill the store with copies of that code until it refuses new entries.
+    {
+        let now = lab.provider.now();
+        let mut store = lab.provider.store.lock();
+        let issued = store.codes.iter().next().map(|(_, code)| code.clone()).unwrap();
+        let mut filled = 0;
+        while store.make_room(now).is_ok() {
+            assert!(filled < 100_000, "a 16 MiB store took 100,000 codes");
+            store
+                .codes
+                .insert(super::store::token_key(&format!("filler-{filled}")), issued.clone());
+            filled += 1;
+        }
+    }
+
+    let again = lab.authorize(&request(&[]), Some(&cookie)).await;
+
+    assert_eq!(again.status(), StatusCode::SEE_OTHER, "back to the client, not a 503 page");
+    assert_eq!(param(&again, "error"), "temporarily_unavailable");
+    assert_eq!(param(&again, "state"), "st-1");
+}
