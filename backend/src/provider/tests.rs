@@ -53,21 +53,19 @@ fn lab() -> Lab {
 
 /// A lab whose world is the scenario `text`.
 fn lab_with(text: &str) -> Lab {
-    let mut config = Config::with_defaults();
-    config.client_secret = Some(SECRET.to_owned());
-    let site = Site::new(config, PUBLIC_URL.to_owned());
-    let world = World::parse(text, &site).unwrap();
-    let provider = Arc::new(Provider::with(&site, world, test_keys()));
-    Lab { router: router(provider.clone()), provider }
+    lab_configured(text, Config::with_defaults())
 }
 
 /// The built-in lab with its store held to `mib` MiB.
 fn lab_with_budget(mib: u64) -> Lab {
-    let mut config = Config::with_defaults();
+    lab_configured(DEFAULT_SCENARIO, Config { store_budget_mib: mib, ..Config::with_defaults() })
+}
+
+/// A lab whose world is `text`, with `config` but the test secret.
+fn lab_configured(text: &str, mut config: Config) -> Lab {
     config.client_secret = Some(SECRET.to_owned());
-    config.store_budget_mib = mib;
     let site = Site::new(config, PUBLIC_URL.to_owned());
-    let world = World::parse(DEFAULT_SCENARIO, &site).unwrap();
+    let world = World::parse(text, &site).unwrap();
     let provider = Arc::new(Provider::with(&site, world, test_keys()));
     Lab { router: router(provider.clone()), provider }
 }
